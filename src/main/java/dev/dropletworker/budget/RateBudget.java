@@ -1,0 +1,146 @@
+package dev.dropletworker.budget;
+
+import dev.dropletworker.digitalocean.RateLimitSnapshot;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The per-token request budget, shared by every pod through one PostgreSQL row per token.
+ *
+ * <p>Two token buckets mirror DigitalOcean's two windows (per minute and per hour); every
+ * response's {@code ratelimit-remaining} lowers the hour bucket to what the API says is left (other
+ * clients may share the token), and a 429 pauses the token for {@code retry-after}. Time is the
+ * database's, so pods with skewed clocks still agree.
+ */
+@ApplicationScoped
+public class RateBudget {
+
+    private final EntityManager em;
+    private final BudgetConfig config;
+    private final Map<String, String> keys = new ConcurrentHashMap<>();
+
+    public RateBudget(EntityManager em, BudgetConfig config) {
+        this.em = em;
+        this.config = config;
+    }
+
+    /**
+     * Takes one request from the token's budget.
+     *
+     * @throws BudgetExhausted when the token must wait; nothing was taken
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void take(String token) {
+        String key = keyOf(token);
+        em.createNativeQuery("""
+                insert into rate_budget (token_key, minute_tokens, hour_tokens, refilled_at)
+                values (:key, :perMinute, :perHour, now())
+                on conflict (token_key) do nothing""")
+                .setParameter("key", key)
+                .setParameter("perMinute", (double) config.perMinute())
+                .setParameter("perHour", (double) config.perHour())
+                .executeUpdate();
+        // The row lock serialises every pod's takes on this token.
+        Object[] row = (Object[]) em.createNativeQuery("""
+                select minute_tokens, hour_tokens,
+                       extract(epoch from (now() - refilled_at)),
+                       coalesce(extract(epoch from (paused_until - now())), 0),
+                       extract(epoch from now())
+                from rate_budget where token_key = :key for update""")
+                .setParameter("key", key)
+                .getSingleResult();
+        double elapsed = Math.max(0, number(row[2]));
+        double pausedFor = number(row[3]);
+        Instant now = epoch(number(row[4]));
+        double minute = Math.min(config.perMinute(), number(row[0]) + elapsed * config.perMinute() / 60.0);
+        double hour = Math.min(config.perHour(), number(row[1]) + elapsed * config.perHour() / 3600.0);
+        if (pausedFor > 0) {
+            throw new BudgetExhausted(now.plusMillis((long) (pausedFor * 1000)));
+        }
+        if (minute < 1 || hour < 1) {
+            double waitMinute = minute < 1 ? (1 - minute) * 60.0 / config.perMinute() : 0;
+            double waitHour = hour < 1 ? (1 - hour) * 3600.0 / config.perHour() : 0;
+            throw new BudgetExhausted(now.plusMillis((long) Math.ceil(Math.max(waitMinute, waitHour) * 1000)));
+        }
+        em.createNativeQuery("""
+                update rate_budget set minute_tokens = :minute, hour_tokens = :hour, refilled_at = now()
+                where token_key = :key""")
+                .setParameter("minute", minute - 1)
+                .setParameter("hour", hour - 1)
+                .setParameter("key", key)
+                .executeUpdate();
+    }
+
+    /** Feeds what a response said about the token's budget back into the shared state. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void observe(String token, int httpStatus, RateLimitSnapshot rate) {
+        if (rate.isEmpty() && httpStatus != 429) {
+            return;
+        }
+        String key = keyOf(token);
+        Duration pause = null;
+        if (httpStatus == 429) {
+            pause = rate.retryAfter();
+            if (pause == null && rate.reset() != null) {
+                // Hourly quota gone: the oldest counted request expires at reset.
+                pause = Duration.between(Instant.now(), rate.reset());
+            }
+            if (pause == null || pause.isNegative() || pause.isZero()) {
+                pause = config.defaultPause();
+            }
+            if (pause.compareTo(config.maxPause()) > 0) {
+                pause = config.maxPause();
+            }
+        }
+        // -1 / 0 stand for "header absent": binding typed nulls in native queries is fragile.
+        int remaining = rate.remaining() == null ? -1 : Math.max(0, rate.remaining());
+        long reset = rate.reset() == null ? 0 : rate.reset().getEpochSecond();
+        em.createNativeQuery("""
+                update rate_budget set
+                    hour_tokens = case when :remaining < 0 then hour_tokens else least(hour_tokens, :remaining) end,
+                    minute_tokens = case when :remaining = 0 or :limited then 0 else minute_tokens end,
+                    paused_until = case when :limited
+                                        then greatest(coalesce(paused_until, now()),
+                                                      now() + make_interval(secs => :pauseSeconds))
+                                        else paused_until end,
+                    last_remaining = case when :remaining < 0 then last_remaining else :remaining end,
+                    last_reset_at = case when :reset = 0 then last_reset_at else to_timestamp(:reset) end,
+                    last_observed_at = now()
+                where token_key = :key""")
+                .setParameter("remaining", remaining)
+                .setParameter("limited", httpStatus == 429)
+                .setParameter("pauseSeconds", pause == null ? 0.0 : pause.toMillis() / 1000.0)
+                .setParameter("reset", reset)
+                .setParameter("key", key)
+                .executeUpdate();
+    }
+
+    /** The row key for a token: its SHA-256, so the table never holds a token. */
+    String keyOf(String token) {
+        return keys.computeIfAbsent(token, t -> {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(t.getBytes(StandardCharsets.UTF_8));
+                return HexFormat.of().formatHex(digest);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static double number(Object value) {
+        return value == null ? 0 : ((Number) value).doubleValue();
+    }
+
+    private static Instant epoch(double seconds) {
+        return Instant.ofEpochMilli((long) (seconds * 1000));
+    }
+}

@@ -1,0 +1,172 @@
+package dev.dropletworker.digitalocean;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dropletworker.budget.RateBudget;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+/**
+ * The one door to the DigitalOcean API. Every request takes a token from the shared rate budget
+ * first and feeds the response's rate-limit headers back; every failure comes out as a
+ * {@link DigitalOceanException} carrying status, error id, message and request id. Nothing here
+ * retries: callers decide, because a POST must never be repeated blindly.
+ */
+@ApplicationScoped
+public class DigitalOcean {
+
+    private static final Logger LOG = Logger.getLogger(DigitalOcean.class);
+
+    private final DropletsResource droplets;
+    private final DropletActionsResource dropletActions;
+    private final ActionsResource actions;
+    private final DigitalOceanAccounts accounts;
+    private final RateBudget budget;
+    private final ObjectMapper mapper;
+
+    public DigitalOcean(@RestClient DropletsResource droplets, @RestClient DropletActionsResource dropletActions,
+            @RestClient ActionsResource actions, DigitalOceanAccounts accounts, RateBudget budget,
+            ObjectMapper mapper) {
+        this.droplets = droplets;
+        this.dropletActions = dropletActions;
+        this.actions = actions;
+        this.accounts = accounts;
+        this.budget = budget;
+        this.mapper = mapper;
+    }
+
+    /** {@code POST /v2/droplets/{id}/actions}. */
+    public Action postAction(String account, long dropletId, JsonNode action) {
+        JsonNode body = call(account, "POST /v2/droplets/" + dropletId + "/actions",
+                auth -> dropletActions.post(auth, dropletId, action));
+        return read(body.path("action"), Action.class);
+    }
+
+    /** {@code POST /v2/droplets/actions?tag_name=}: one action per Droplet carrying the tag. */
+    public List<Action> postTagAction(String account, String tagName, JsonNode action) {
+        JsonNode body = call(account, "POST /v2/droplets/actions?tag_name",
+                auth -> dropletActions.postByTag(auth, tagName, action));
+        List<Action> started = new ArrayList<>();
+        body.path("actions").forEach(a -> started.add(read(a, Action.class)));
+        return started;
+    }
+
+    /** {@code GET /v2/actions/{id}}. */
+    public Action getAction(String account, long actionId) {
+        JsonNode body = call(account, "GET /v2/actions/" + actionId, auth -> actions.get(auth, actionId));
+        return read(body.path("action"), Action.class);
+    }
+
+    /** {@code GET /v2/droplets/{id}/actions}, newest first, one page. */
+    public List<Action> listDropletActions(String account, long dropletId, int perPage) {
+        JsonNode body = call(account, "GET /v2/droplets/" + dropletId + "/actions",
+                auth -> dropletActions.list(auth, dropletId, 1, perPage));
+        List<Action> list = new ArrayList<>();
+        body.path("actions").forEach(a -> list.add(read(a, Action.class)));
+        return list;
+    }
+
+    /** {@code POST /v2/droplets}, single ({@code name}) or multi ({@code names}). */
+    public CreateAccepted createDroplets(String account, JsonNode request) {
+        JsonNode body = call(account, "POST /v2/droplets", auth -> droplets.create(auth, request));
+        List<Droplet> created = new ArrayList<>();
+        if (body.has("droplet")) {
+            created.add(read(body.get("droplet"), Droplet.class));
+        }
+        body.path("droplets").forEach(d -> created.add(read(d, Droplet.class)));
+        List<Long> actionIds = new ArrayList<>();
+        body.path("links").path("actions").forEach(link -> {
+            if ("create".equals(link.path("rel").asText("create"))) {
+                actionIds.add(link.path("id").asLong());
+            }
+        });
+        return new CreateAccepted(created, actionIds);
+    }
+
+    /** {@code GET /v2/droplets/{id}}. */
+    public Droplet getDroplet(String account, long dropletId) {
+        JsonNode body = call(account, "GET /v2/droplets/" + dropletId, auth -> droplets.get(auth, dropletId));
+        return read(body.path("droplet"), Droplet.class);
+    }
+
+    /** {@code GET /v2/droplets?tag_name=}, every page. */
+    public List<Droplet> listDropletsByTag(String account, String tagName) {
+        List<Droplet> found = new ArrayList<>();
+        for (int page = 1; ; page++) {
+            int current = page;
+            JsonNode body = call(account, "GET /v2/droplets?tag_name",
+                    auth -> droplets.listByTag(auth, tagName, current, 200));
+            body.path("droplets").forEach(d -> found.add(read(d, Droplet.class)));
+            if (body.path("links").path("pages").path("next").isMissingNode()
+                    || body.path("droplets").isEmpty()) {
+                return found;
+            }
+        }
+    }
+
+    private JsonNode call(String account, String request, Function<String, Response> send) {
+        String token = accounts.tokenOf(account)
+                .orElseThrow(() -> new IllegalStateException("no DigitalOcean token configured for account " + account));
+        budget.take(token);
+        Response response;
+        try {
+            response = send.apply("Bearer " + token);
+        } catch (ProcessingException e) {
+            LOG.debugf("%s: transport failure %s", request, e.getClass().getSimpleName());
+            throw new DigitalOceanException.Unreachable(request, e);
+        }
+        try (response) {
+            RateLimitSnapshot rate = RateLimitSnapshot.of(response);
+            budget.observe(token, response.getStatus(), rate);
+            String text = response.hasEntity() ? response.readEntity(String.class) : "";
+            LOG.debugf("%s -> %d (request %s, ratelimit-remaining %s)", request, response.getStatus(),
+                    response.getHeaderString("x-request-id"), rate.remaining());
+            if (response.getStatus() >= 400) {
+                throw new DigitalOceanException.ErrorResponse(request, errorOf(response, text), rate);
+            }
+            try {
+                return text.isEmpty() ? mapper.createObjectNode() : mapper.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new DigitalOceanException.Unreachable(request, e);
+            }
+        } catch (ProcessingException e) {
+            throw new DigitalOceanException.Unreachable(request, e);
+        }
+    }
+
+    private ApiError errorOf(Response response, String text) {
+        String id = null;
+        String message = null;
+        String requestId = null;
+        try {
+            JsonNode body = text.isEmpty() ? null : mapper.readTree(text);
+            if (body != null && body.isObject()) {
+                id = body.path("id").asText(null);
+                message = body.path("message").asText(null);
+                requestId = body.path("request_id").asText(null);
+            }
+        } catch (JsonProcessingException e) {
+            // Not JSON (a proxy's HTML page, say): keep a bounded piece of the raw text, like godo.
+            message = text.length() > 300 ? text.substring(0, 300) : text;
+        }
+        if (requestId == null || requestId.isBlank()) {
+            requestId = response.getHeaderString("x-request-id");
+        }
+        return new ApiError(response.getStatus(), id, message, requestId);
+    }
+
+    private <T> T read(JsonNode node, Class<T> type) {
+        try {
+            return mapper.treeToValue(node, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unexpected " + type.getSimpleName() + " in DigitalOcean response", e);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.dropletworker.digitalocean;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** A request that did not succeed. Messages never carry the token or the request body. */
+public abstract sealed class DigitalOceanException extends RuntimeException
+        permits DigitalOceanException.ErrorResponse, DigitalOceanException.Unreachable {
+
+    DigitalOceanException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** The API answered with a 4xx or 5xx. */
+    public static final class ErrorResponse extends DigitalOceanException {
+        private final ApiError error;
+        private final RateLimitSnapshot rateLimit;
+
+        ErrorResponse(String request, ApiError error, RateLimitSnapshot rateLimit) {
+            super(request + ": " + error.httpStatus() + " " + error.id() + " (request " + error.requestId() + ") "
+                    + error.message(), null);
+            this.error = error;
+            this.rateLimit = rateLimit;
+        }
+
+        public ApiError error() {
+            return error;
+        }
+
+        public Optional<Duration> retryAfter() {
+            return Optional.ofNullable(rateLimit.retryAfter());
+        }
+    }
+
+    /**
+     * No answer: connection refused or reset, timeout, or an unreadable response. For a POST the
+     * request may or may not have taken effect.
+     */
+    public static final class Unreachable extends DigitalOceanException {
+        Unreachable(String request, Throwable cause) {
+            super(request + ": no usable response (" + cause.getClass().getSimpleName() + ")", cause);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.dropletworker.dispatch;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropletworker.digitalocean.Action;
+import dev.dropletworker.digitalocean.CreateAccepted;
+import dev.dropletworker.digitalocean.DigitalOcean;
+import dev.dropletworker.digitalocean.Droplet;
+import dev.dropletworker.job.Job;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Sends a job's request to DigitalOcean, first looking for the result of an earlier attempt whose
+ * answer was lost (the API has no idempotency key, so a POST is never repeated blindly).
+ */
+@ApplicationScoped
+class DropletRequests {
+
+    /** Every create carries this tag so the worker can find what an unconfirmed attempt made. */
+    static final String JOB_TAG_PREFIX = "droplet-worker:job-";
+    /** Allowance for clock skew between the database and DigitalOcean when matching an earlier action. */
+    private static final Duration CLOCK_SLACK = Duration.ofSeconds(30);
+
+    private final DigitalOcean api;
+    private final ObjectMapper mapper;
+    private final EntityManager em;
+
+    DropletRequests(DigitalOcean api, ObjectMapper mapper, EntityManager em) {
+        this.api = api;
+        this.mapper = mapper;
+        this.em = em;
+    }
+
+    static String jobTag(Job job) {
+        return JOB_TAG_PREFIX + job.id;
+    }
+
+    Submitted submitAction(Job job) {
+        if (job.unconfirmedSince != null) {
+            Optional<Action> earlier = findUnconfirmedAction(job);
+            if (earlier.isPresent()) {
+                return new Submitted(List.of(earlier.get()), null, "found action " + earlier.get().id()
+                        + " of an unconfirmed attempt");
+            }
+        }
+        Action action = api.postAction(job.account, job.dropletId, job.request);
+        return new Submitted(List.of(action), null, "action " + action.id() + " started");
+    }
+
+    /**
+     * A bulk action has no per-job marker to look for; an unconfirmed attempt is sent again. On
+     * Droplets still busy with the first one that answers 422 pending event, which waits.
+     */
+    Submitted submitTagAction(Job job) {
+        List<Action> actions = api.postTagAction(job.account, job.tagName, job.request);
+        return new Submitted(actions, null, actions.size() + " actions started");
+    }
+
+    /**
+     * @return the submission, or empty when an unconfirmed create may still show up and it is too
+     *     early to create again
+     */
+    Optional<Submitted> submitCreate(Job job, boolean settled) {
+        String tag = jobTag(job);
+        if (job.unconfirmedSince != null) {
+            List<Droplet> existing = api.listDropletsByTag(job.account, tag);
+            if (!existing.isEmpty()) {
+                List<Action> actions = new ArrayList<>();
+                for (Droplet droplet : existing) {
+                    api.listDropletActions(job.account, droplet.id(), 20).stream()
+                            .filter(a -> "create".equals(a.type())).findFirst().ifPresent(actions::add);
+                }
+                return Optional.of(new Submitted(actions, mapper.valueToTree(existing),
+                        "found " + existing.size() + " Droplets of an unconfirmed attempt"));
+            }
+            if (!settled) {
+                return Optional.empty();
+            }
+        }
+        ObjectNode request = job.request.deepCopy();
+        ArrayNode tags = request.has("tags") && request.get("tags").isArray()
+                ? (ArrayNode) request.get("tags") : request.putArray("tags");
+        tags.add(tag);
+        CreateAccepted accepted = api.createDroplets(job.account, request);
+        List<Action> actions = new ArrayList<>();
+        boolean paired = accepted.droplets().size() == accepted.actionIds().size();
+        for (int i = 0; i < accepted.actionIds().size(); i++) {
+            // The create answer links only the action ids (in Droplet order); the tracker fills in the rest.
+            Long dropletId = paired ? accepted.droplets().get(i).id() : null;
+            actions.add(new Action(accepted.actionIds().get(i), Action.IN_PROGRESS, "create", null, null, dropletId,
+                    "droplet", null));
+        }
+        return Optional.of(new Submitted(actions, mapper.valueToTree(accepted.droplets()),
+                accepted.droplets().size() + " Droplets being created"));
+    }
+
+    private Optional<Action> findUnconfirmedAction(Job job) {
+        String type = job.request.path("type").asText();
+        for (Action action : api.listDropletActions(job.account, job.dropletId, 20)) {
+            if (type.equals(action.type()) && action.startedAt() != null
+                    && !action.startedAt().isBefore(job.unconfirmedSince.minus(CLOCK_SLACK))
+                    && !isKnown(action.id())) {
+                return Optional.of(action);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** An action some job already follows is not the answer to this one's lost request. */
+    private boolean isKnown(long actionId) {
+        return !em.createQuery("select a.id from JobAction a where a.actionId = :id")
+                .setParameter("id", actionId).setMaxResults(1).getResultList().isEmpty();
+    }
+}

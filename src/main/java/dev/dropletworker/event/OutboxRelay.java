@@ -1,0 +1,88 @@
+package dev.dropletworker.event;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes pending outbox rows to {@code droplet-events} and marks them sent. Rows are locked
+ * with SKIP LOCKED, so pods relay different rows. Delivery is at least once: a pod that dies after
+ * Kafka acknowledged but before its commit leaves the row to be sent again, with the same event id.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    private static final byte[] CONTENT_TYPE =
+            "application/cloudevents+json; charset=UTF-8".getBytes(StandardCharsets.UTF_8);
+
+    private final EntityManager em;
+    private final MutinyEmitter<String> events;
+    private final int batchSize;
+    private final Duration sendTimeout;
+
+    public OutboxRelay(EntityManager em, @Channel("droplet-events") MutinyEmitter<String> events,
+            @ConfigProperty(name = "worker.relay.batch-size", defaultValue = "100") int batchSize,
+            @ConfigProperty(name = "worker.relay.send-timeout", defaultValue = "30s") Duration sendTimeout) {
+        this.em = em;
+        this.events = events;
+        this.batchSize = batchSize;
+        this.sendTimeout = sendTimeout;
+    }
+
+    @Scheduled(every = "${worker.relay.interval}", delayed = "${worker.relay.interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void relayPending() {
+        try {
+            while (relayBatch() == batchSize) {
+                // a full batch: more may be waiting
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("outbox relay failed, will retry: %s", e.toString());
+        }
+    }
+
+    /** @return how many events were published */
+    @Transactional
+    int relayBatch() {
+        List<OutboxEvent> pending = em.createQuery(
+                        "from OutboxEvent where sentAt is null order by createdAt", OutboxEvent.class)
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .setHint("jakarta.persistence.lock.timeout", -2) // SKIP LOCKED
+                .setMaxResults(batchSize)
+                .getResultList();
+        if (pending.isEmpty()) {
+            return 0;
+        }
+        // Send the whole batch, then wait for every acknowledgement before marking rows sent.
+        List<Uni<Void>> sends = new ArrayList<>();
+        for (OutboxEvent event : pending) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add("content-type", CONTENT_TYPE);
+            OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                    .withKey(event.eventKey).withHeaders(headers).build();
+            sends.add(events.sendMessage(Message.of(event.payload, Metadata.of(metadata))));
+        }
+        Uni.join().all(sends).andFailFast().await().atMost(sendTimeout);
+        Instant sent = Instant.now();
+        pending.forEach(event -> event.sentAt = sent);
+        LOG.debugf("%d events published", pending.size());
+        return pending.size();
+    }
+}

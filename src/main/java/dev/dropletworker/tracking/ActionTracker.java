@@ -1,0 +1,180 @@
+package dev.dropletworker.tracking;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropletworker.budget.BudgetExhausted;
+import dev.dropletworker.digitalocean.Action;
+import dev.dropletworker.digitalocean.ApiError;
+import dev.dropletworker.digitalocean.DigitalOcean;
+import dev.dropletworker.digitalocean.DigitalOceanException;
+import dev.dropletworker.digitalocean.Droplet;
+import dev.dropletworker.event.Failure;
+import dev.dropletworker.event.JobCompletion;
+import dev.dropletworker.job.Job;
+import dev.dropletworker.job.JobAction;
+import dev.dropletworker.job.JobState;
+import dev.dropletworker.job.JobStore;
+import dev.dropletworker.job.PodIdentity;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Follows every submitted action to {@code completed} or {@code errored} with
+ * {@code GET /v2/actions/{id}} on a doubling, capped interval (every poll costs rate budget), then
+ * ends the job: for creates after one read of each Droplet for its final status and networks.
+ */
+@ApplicationScoped
+public class ActionTracker {
+
+    private static final Logger LOG = Logger.getLogger(ActionTracker.class);
+    private static final Duration POLL_LEASE = Duration.ofSeconds(60);
+    private static final Duration FINISH_LEASE = Duration.ofSeconds(60);
+
+    private final TrackingLedger ledger;
+    private final JobStore jobs;
+    private final JobCompletion completion;
+    private final DigitalOcean api;
+    private final TrackingConfig config;
+    private final ObjectMapper mapper;
+    private final MeterRegistry metrics;
+    private final String owner;
+
+    public ActionTracker(TrackingLedger ledger, JobStore jobs, JobCompletion completion, DigitalOcean api,
+            TrackingConfig config, ObjectMapper mapper, MeterRegistry metrics, PodIdentity pod) {
+        this.ledger = ledger;
+        this.jobs = jobs;
+        this.completion = completion;
+        this.api = api;
+        this.config = config;
+        this.mapper = mapper;
+        this.metrics = metrics;
+        this.owner = pod.name();
+    }
+
+    @Scheduled(every = "${worker.tracking.interval}", delayed = "${worker.tracking.interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void track() {
+        try {
+            pollDueActions();
+            finishJobs();
+            failTimedOut();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "tracking round failed; it will run again");
+        }
+    }
+
+    private void pollDueActions() {
+        Map<UUID, Job> jobCache = new HashMap<>();
+        for (Long rowId : ledger.claimDuePolls(POLL_LEASE, config.batchSize())) {
+            JobAction row = ledger.find(rowId);
+            Job job = jobCache.computeIfAbsent(row.jobId, id -> jobs.find(id).orElseThrow());
+            try {
+                Action action = api.getAction(job.account, row.actionId);
+                metrics.counter("dropletworker.tracking.polls").increment();
+                if (ledger.polled(rowId, action)) {
+                    LOG.infof("job %s action %d %s command_id=%s droplet_id=%s", job.id, row.actionId,
+                            action.finalStatus(), job.commandId, action.resourceId());
+                }
+            } catch (BudgetExhausted e) {
+                metrics.counter("dropletworker.budget.waits", "role", "tracking").increment();
+                ledger.pollFailed(rowId, e.availableAt(), false);
+                return; // the rest of the batch would wait too; their claims expire into the next round
+            } catch (DigitalOceanException.ErrorResponse e) {
+                ApiError error = e.error();
+                if (error.isTooManyRequests()) {
+                    ledger.pollFailed(rowId, Instant.now().plus(e.retryAfter().orElse(config.minPollInterval())), false);
+                    return;
+                }
+                pollFailed(job, row, Failure.of(Failure.API_ERROR, error), error.isTransient());
+            } catch (DigitalOceanException.Unreachable e) {
+                pollFailed(job, row, Failure.of(Failure.RETRIES_EXHAUSTED, e.getMessage()), true);
+            }
+        }
+    }
+
+    /** A 404 or 401 while polling may be a passing glitch too; only repeated failures end the job. */
+    private void pollFailed(Job job, JobAction row, Failure failure, boolean transientError) {
+        int failures = ledger.pollFailed(row.id, Instant.now().plus(ledger.nextInterval(row.pollFailures + 1)), true);
+        LOG.debugf("job %s: poll of action %d failed (%d in a row): %s", job.id, row.actionId, failures,
+                failure.message());
+        if (failures >= config.maxPollFailures() || (!transientError && failures >= 3)) {
+            completion.finish(job.id, JobState.FAILED, failure,
+                    null, "action " + row.actionId + " could not be read " + failures + " times");
+        }
+    }
+
+    private void finishJobs() {
+        for (UUID jobId : ledger.claimFinishable(owner, FINISH_LEASE, config.batchSize())) {
+            Job job = jobs.find(jobId).orElseThrow();
+            List<JobAction> actions = jobs.actionsOf(jobId);
+            boolean errored = actions.stream().anyMatch(a -> Action.ERRORED.equals(a.status));
+            try {
+                JsonNode result = "droplet.create".equals(job.commandType) ? readCreatedDroplets(job, actions) : null;
+                JobState outcome = errored ? JobState.ERRORED : JobState.COMPLETED;
+                completion.finish(jobId, outcome, null, result, actions.size() + " actions finished");
+            } catch (BudgetExhausted | DigitalOceanException e) {
+                // Leave it: the finish lease expires and a later round reads again.
+                LOG.debugf("job %s: final read postponed: %s", jobId, e.getMessage());
+            }
+        }
+    }
+
+    /** One read per created Droplet, for its status and networks (assigned when the create completes). */
+    private JsonNode readCreatedDroplets(Job job, List<JobAction> actions) {
+        ArrayNode droplets = mapper.createArrayNode();
+        for (JobAction action : actions) {
+            ObjectNode entry = droplets.addObject();
+            entry.put("id", action.dropletId);
+            if (Action.COMPLETED.equals(action.status) && action.dropletId != null) {
+                try {
+                    Droplet droplet = api.getDroplet(job.account, action.dropletId);
+                    entry.put("name", droplet.name());
+                    entry.put("status", droplet.status());
+                    entry.set("networks", droplet.networks());
+                } catch (DigitalOceanException.ErrorResponse e) {
+                    if (e.error().httpStatus() != 404) {
+                        throw e;
+                    }
+                    entry.putNull("status"); // created, then gone before the final read
+                }
+            } else {
+                entry.put("name", initialName(job, action.dropletId));
+                entry.putNull("status");
+            }
+            entry.put("action_id", action.actionId);
+            entry.put("action_status", action.status);
+        }
+        ObjectNode result = mapper.createObjectNode();
+        result.set("droplets", droplets);
+        return result;
+    }
+
+    private static String initialName(Job job, Long dropletId) {
+        if (job.result != null && dropletId != null) {
+            for (JsonNode d : job.result.path("droplets")) {
+                if (d.path("id").asLong() == dropletId) {
+                    return d.path("name").asText(null);
+                }
+            }
+        }
+        return null;
+    }
+
+    private void failTimedOut() {
+        for (UUID jobId : ledger.timedOut(config.timeout(), config.batchSize())) {
+            completion.finish(jobId, JobState.FAILED,
+                    Failure.of(Failure.TRACKING_TIMEOUT, "action not finished after " + config.timeout()), null,
+                    "tracking timeout");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.dropletworker.tracking;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** How submitted actions are followed to their end. */
+@ConfigMapping(prefix = "worker.tracking")
+public interface TrackingConfig {
+
+    /** How often each pod looks for actions due for a poll. */
+    @WithDefault("1s")
+    Duration interval();
+
+    /** First poll of a new action (most actions take seconds; polling at once wastes budget). */
+    @WithDefault("5s")
+    Duration firstPoll();
+
+    /** Shortest gap between two polls of one action; it doubles from here. */
+    @WithDefault("3s")
+    Duration minPollInterval();
+
+    /** Longest gap between two polls of one action. */
+    @WithDefault("15s")
+    Duration maxPollInterval();
+
+    /** An action not finished this long after submission fails its job with tracking_timeout. */
+    @WithDefault("60m")
+    Duration timeout();
+
+    /** Actions polled per look. */
+    @WithDefault("50")
+    int batchSize();
+
+    /** Consecutive failed polls (other than rate limiting) of one action before its job fails. */
+    @WithDefault("10")
+    int maxPollFailures();
+}
