@@ -1,0 +1,102 @@
+package dev.dropletworker.command;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a Kafka record value as a command. Never throws: every record gets an answer
+ * (accepted, rejected with each problem, or unreadable with a reason).
+ */
+@ApplicationScoped
+public class CommandReader {
+
+    static final int MAX_COMMAND_ID_LENGTH = 200;
+    private static final Pattern ACCOUNT = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
+    private static final Set<String> ENVELOPE_FIELDS = Set.of("command_id", "type", "account");
+
+    private final ObjectMapper mapper;
+    private final CommandValidator validator;
+
+    public CommandReader(ObjectMapper mapper, CommandValidator validator) {
+        this.mapper = mapper;
+        this.validator = validator;
+    }
+
+    public ReadResult read(byte[] value) {
+        if (value == null || value.length == 0) {
+            return new ReadResult.Unreadable("record has no value");
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(value);
+        } catch (JsonProcessingException e) {
+            return new ReadResult.Unreadable("record is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return new ReadResult.Unreadable("record could not be read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            return new ReadResult.Unreadable("record is JSON but not an object");
+        }
+        JsonNode id = root.get("command_id");
+        if (id == null || id.isNull()) {
+            return new ReadResult.Unreadable("command has no command_id");
+        }
+        if (!id.isTextual() || id.asText().isBlank()) {
+            return new ReadResult.Unreadable("command_id must be a non-empty string");
+        }
+        String commandId = id.asText();
+        if (commandId.length() > MAX_COMMAND_ID_LENGTH) {
+            return new ReadResult.Unreadable("command_id is longer than " + MAX_COMMAND_ID_LENGTH + " characters");
+        }
+        return readCommand(commandId, (ObjectNode) root);
+    }
+
+    private ReadResult readCommand(String commandId, ObjectNode root) {
+        List<Problem> problems = new ArrayList<>();
+        String account = "default";
+        JsonNode accountNode = root.get("account");
+        if (accountNode != null && !accountNode.isNull()) {
+            if (accountNode.isTextual() && ACCOUNT.matcher(accountNode.asText()).matches()) {
+                account = accountNode.asText();
+            } else {
+                problems.add(new Problem("/account",
+                        "must be a lower-case account name (letters, digits, '-' or '_', at most 63 characters)"));
+            }
+        }
+        JsonNode typeNode = root.get("type");
+        String rawType = typeNode != null && typeNode.isTextual() ? typeNode.asText() : null;
+        CommandType type = rawType == null ? null : CommandType.fromWireName(rawType).orElse(null);
+        if (typeNode == null || typeNode.isNull()) {
+            problems.add(new Problem("/type", "is required"));
+        } else if (type == null) {
+            problems.add(new Problem("/type", "must be one of droplet.create, droplet.action, droplet.tag_action"));
+        }
+        String eventKey = commandId;
+        if (type != null) {
+            validator.validate(type, root, ENVELOPE_FIELDS, problems);
+            if (type == CommandType.ACTION && root.path("droplet_id").canConvertToExactIntegral()
+                    && root.path("droplet_id").asLong() > 0) {
+                eventKey = Long.toString(root.path("droplet_id").asLong());
+            }
+        }
+        if (!problems.isEmpty()) {
+            return new ReadResult.Rejected(commandId, rawType, account, eventKey, List.copyOf(problems));
+        }
+        Command command = switch (type) {
+            case CREATE -> new CreateDroplets(commandId, account, (ObjectNode) root.get("droplet"));
+            case ACTION -> new DropletAction(commandId, account, root.get("droplet_id").asLong(),
+                    (ObjectNode) root.get("action"));
+            case TAG_ACTION -> new TagAction(commandId, account, root.get("tag_name").asText(),
+                    (ObjectNode) root.get("action"));
+        };
+        return new ReadResult.Accepted(command);
+    }
+}
