@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropletworker.budget.RateBudget;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,14 +116,17 @@ public class DigitalOcean {
         String token = accounts.tokenOf(account)
                 .orElseThrow(() -> new IllegalStateException("no DigitalOcean token configured for account " + account));
         budget.take(token);
-        Response response;
+        Response answer;
         try {
-            response = send.apply("Bearer " + token);
+            answer = send.apply("Bearer " + token);
+        } catch (WebApplicationException e) {
+            // Only if the client's default error mapper is on after all: the answer is still in it.
+            answer = e.getResponse();
         } catch (ProcessingException e) {
             LOG.debugf("%s: transport failure %s", request, e.getClass().getSimpleName());
             throw new DigitalOceanException.Unreachable(request, e);
         }
-        try (response) {
+        try (Response response = answer) {
             RateLimitSnapshot rate = RateLimitSnapshot.of(response);
             budget.observe(token, response.getStatus(), rate);
             String text = response.hasEntity() ? response.readEntity(String.class) : "";

@@ -16,7 +16,8 @@ import org.hibernate.type.StandardBasicTypes;
 import org.jboss.logging.Logger;
 
 /**
- * The job table: inserting, claiming with leases, and every state transition. Each transition is
+ * The job table: inserting, claiming with leases, and every state transition. Reads run in their
+ * own transaction too, so a scheduler round never sees rows cached before its own updates. Each transition is
  * a committed row update with its time plus a job_transition row, and one INFO log line.
  */
 @ApplicationScoped
@@ -138,6 +139,13 @@ public class JobStore {
         return released.size();
     }
 
+    @Transactional
+    public Optional<Job> findByCommandId(String commandId) {
+        return em.createQuery("from Job where commandId = :id", Job.class).setParameter("id", commandId)
+                .getResultStream().findFirst();
+    }
+
+    @Transactional
     public Optional<Job> find(UUID id) {
         return Optional.ofNullable(em.find(Job.class, id));
     }
@@ -191,17 +199,20 @@ public class JobStore {
     }
 
     /** Actions this job started, in the order they were recorded. */
+    @Transactional
     public List<JobAction> actionsOf(UUID jobId) {
         return em.createQuery("from JobAction where jobId = :job order by id", JobAction.class)
                 .setParameter("job", jobId).getResultList();
     }
 
+    @Transactional
     public List<JobTransition> transitionsOf(UUID jobId) {
         return em.createQuery("from JobTransition where jobId = :job order by id", JobTransition.class)
                 .setParameter("job", jobId).getResultList();
     }
 
     /** The database's clock: every pod stamps rows with the same time source. */
+    @Transactional
     public Instant now() {
         return ((java.time.OffsetDateTime) em.createNativeQuery("select now()", java.time.OffsetDateTime.class)
                 .getSingleResult()).toInstant();

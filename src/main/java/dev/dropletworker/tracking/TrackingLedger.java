@@ -46,6 +46,7 @@ class TrackingLedger {
         return ids;
     }
 
+    @Transactional
     JobAction find(long rowId) {
         return em.find(JobAction.class, rowId);
     }
