@@ -99,7 +99,7 @@ class PackagedWorkerIT {
         JsonNode health = new ObjectMapper().readTree(ready.body());
         assertEquals("UP", health.path("status").asText());
         List<String> checks = health.path("checks").findValuesAsText("name");
-        assertTrue(checks.stream().anyMatch(n -> n.toLowerCase().contains("kafka")), checks.toString());
+        assertTrue(checks.stream().anyMatch(n -> n.contains("Reactive Messaging")), checks.toString());
         assertTrue(checks.stream().anyMatch(n -> n.toLowerCase().contains("database")), checks.toString());
         assertFalse(ready.body().contains(TOKEN));
 

@@ -2,6 +2,7 @@ package dev.dropletworker.command;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropletworker.digitalocean.DigitalOceanAccounts;
+import dev.dropletworker.dispatch.Dispatcher;
 import dev.dropletworker.event.JobCompletion;
 import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.JobStore;
@@ -42,10 +43,12 @@ public class CommandIntake {
     private final MutinyEmitter<byte[]> deadLetters;
     private final ObjectMapper mapper;
     private final MeterRegistry metrics;
+    private final Dispatcher dispatcher;
 
     public CommandIntake(CommandReader reader, JobStore jobs, JobCompletion completion,
             DigitalOceanAccounts accounts, @Channel("droplet-commands-dlq") MutinyEmitter<byte[]> deadLetters,
-            ObjectMapper mapper, MeterRegistry metrics) {
+            ObjectMapper mapper, MeterRegistry metrics, Dispatcher dispatcher) {
+        this.dispatcher = dispatcher;
         this.reader = reader;
         this.jobs = jobs;
         this.completion = completion;
@@ -72,6 +75,7 @@ public class CommandIntake {
         }
         if (result instanceof ReadResult.Accepted accepted) {
             record(accepted.command(), record);
+            dispatcher.wake(); // committed: no need to wait for the dispatcher's next look
         } else if (result instanceof ReadResult.Rejected rejected) {
             record(rejected, record);
         } else {

@@ -10,7 +10,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /** {@code GET /v2/actions/{id}}: the global action endpoint, the one create links point at. */
-@RegisterRestClient(configKey = "digitalocean")
+@RegisterRestClient(configKey = "digitalocean-actions")
 @Path("/v2/actions")
 @Produces(MediaType.APPLICATION_JSON)
 interface ActionsResource {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropletworker.budget.RateBudget;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
@@ -31,10 +32,12 @@ public class DigitalOcean {
     private final DigitalOceanAccounts accounts;
     private final RateBudget budget;
     private final ObjectMapper mapper;
+    private final MeterRegistry metrics;
 
     public DigitalOcean(@RestClient DropletsResource droplets, @RestClient DropletActionsResource dropletActions,
             @RestClient ActionsResource actions, DigitalOceanAccounts accounts, RateBudget budget,
-            ObjectMapper mapper) {
+            ObjectMapper mapper, MeterRegistry metrics) {
+        this.metrics = metrics;
         this.droplets = droplets;
         this.dropletActions = dropletActions;
         this.actions = actions;
@@ -128,6 +131,8 @@ public class DigitalOcean {
         }
         try (Response response = answer) {
             RateLimitSnapshot rate = RateLimitSnapshot.of(response);
+            metrics.counter("dropletworker.api.requests", "request", endpoint(request),
+                    "status", Integer.toString(response.getStatus())).increment();
             budget.observe(token, response.getStatus(), rate);
             String text = response.hasEntity() ? response.readEntity(String.class) : "";
             LOG.debugf("%s -> %d (request %s, ratelimit-remaining %s)", request, response.getStatus(),
@@ -143,6 +148,11 @@ public class DigitalOcean {
         } catch (ProcessingException e) {
             throw new DigitalOceanException.Unreachable(request, e);
         }
+    }
+
+    /** The request without ids, for metric tags of bounded cardinality. */
+    private static String endpoint(String request) {
+        return request.replaceAll("/\\d+", "/{id}");
     }
 
     private ApiError errorOf(Response response, String text) {

@@ -14,7 +14,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /** {@code /v2/droplets/.../actions}: start an action on one Droplet or on every Droplet with a tag. */
-@RegisterRestClient(configKey = "digitalocean")
+@RegisterRestClient(configKey = "digitalocean-droplet-actions")
 @Path("/v2/droplets")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

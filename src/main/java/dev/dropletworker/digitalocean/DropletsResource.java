@@ -14,7 +14,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /** {@code /v2/droplets}: create, read, list by tag. Responses are read raw so headers and error bodies survive. */
-@RegisterRestClient(configKey = "digitalocean")
+@RegisterRestClient(configKey = "digitalocean-droplets")
 @Path("/v2/droplets")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

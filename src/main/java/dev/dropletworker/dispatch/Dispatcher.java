@@ -8,7 +8,10 @@ import dev.dropletworker.job.Job;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.PodIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.scheduler.Scheduled;
+import dev.dropletworker.lifecycle.RoleLoop;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +36,7 @@ public class Dispatcher {
     private final DispatchConfig config;
     private final String owner;
     private final MeterRegistry metrics;
+    private RoleLoop loop;
 
     public Dispatcher(JobStore jobs, DropletRequests requests, SubmissionLedger ledger, DispatchConfig config,
             PodIdentity pod, MeterRegistry metrics) {
@@ -44,26 +48,36 @@ public class Dispatcher {
         this.metrics = metrics;
     }
 
-    @Scheduled(every = "${worker.dispatch.interval}", delayed = "${worker.dispatch.interval}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void dispatchDue() {
-        try {
-            jobs.releaseExpiredLeases();
-            List<UUID> claimed;
-            do {
-                claimed = jobs.claimDue(owner, config.lease(), config.batchSize());
-                for (int i = 0; i < claimed.size(); i++) {
-                    if (!submit(claimed.get(i))) {
-                        // Budget gone: hand the rest back untouched, without counting an attempt.
-                        claimed.subList(i + 1, claimed.size()).forEach(id -> ledger.later(id, owner,
-                                Instant.now(), false, false, "not sent this round", null));
-                        return;
-                    }
-                }
-            } while (claimed.size() == config.batchSize());
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "dispatch round failed; it will run again");
+    void start(@Observes StartupEvent event) {
+        loop = new RoleLoop("dispatch", config.interval(), this::dispatchDue).start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (loop != null) {
+            loop.close();
         }
+    }
+
+    /** New work was committed: look now rather than at the next interval. */
+    public void wake() {
+        if (loop != null) {
+            loop.wake();
+        }
+    }
+
+    /** One round: resume expired claims, claim a batch of due jobs, submit them. */
+    int dispatchDue() {
+        jobs.releaseExpiredLeases();
+        List<UUID> claimed = jobs.claimDue(owner, config.lease(), config.batchSize());
+        for (int i = 0; i < claimed.size(); i++) {
+            if (!submit(claimed.get(i))) {
+                // Budget gone: hand the rest back untouched, without counting an attempt, and idle.
+                claimed.subList(i + 1, claimed.size()).forEach(id -> ledger.later(id, owner,
+                        Instant.now(), false, false, "not sent this round", null));
+                return 0;
+            }
+        }
+        return claimed.size();
     }
 
     /** @return false when the rate budget is exhausted and the round should stop */

@@ -6,6 +6,9 @@ import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.JobStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.util.UUID;
 
@@ -19,11 +22,16 @@ public class JobCompletion {
     private final JobStore jobs;
     private final EventOutbox outbox;
     private final MeterRegistry metrics;
+    private final OutboxRelay relay;
+    private final TransactionSynchronizationRegistry transactions;
 
-    public JobCompletion(JobStore jobs, EventOutbox outbox, MeterRegistry metrics) {
+    public JobCompletion(JobStore jobs, EventOutbox outbox, MeterRegistry metrics, OutboxRelay relay,
+            TransactionSynchronizationRegistry transactions) {
         this.jobs = jobs;
         this.outbox = outbox;
         this.metrics = metrics;
+        this.relay = relay;
+        this.transactions = transactions;
     }
 
     /**
@@ -45,8 +53,7 @@ public class JobCompletion {
             job.result = result;
         }
         jobs.transition(job, terminal, detail);
-        outbox.append(job);
-        metrics.counter("dropletworker.jobs.finished", "outcome", job.outcome).increment();
+        appendEvent(job);
     }
 
     /** Locks and finishes a job unless another pod or an earlier call already did. */
@@ -63,7 +70,24 @@ public class JobCompletion {
     /** A rejected command's job is born terminal; its event goes out with it. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void rejected(Job job) {
+        appendEvent(job);
+    }
+
+    private void appendEvent(Job job) {
         outbox.append(job);
         metrics.counter("dropletworker.jobs.finished", "outcome", job.outcome).increment();
+        // Publish as soon as the event row is committed, not at the relay's next interval.
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    relay.wake();
+                }
+            }
+        });
     }
 }

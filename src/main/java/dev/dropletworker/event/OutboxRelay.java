@@ -1,6 +1,9 @@
 package dev.dropletworker.event;
 
-import io.quarkus.scheduler.Scheduled;
+import dev.dropletworker.lifecycle.RoleLoop;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -36,25 +39,34 @@ public class OutboxRelay {
     private final MutinyEmitter<String> events;
     private final int batchSize;
     private final Duration sendTimeout;
+    private final Duration interval;
+    private RoleLoop loop;
 
     public OutboxRelay(EntityManager em, @Channel("droplet-events") MutinyEmitter<String> events,
             @ConfigProperty(name = "worker.relay.batch-size", defaultValue = "100") int batchSize,
-            @ConfigProperty(name = "worker.relay.send-timeout", defaultValue = "30s") Duration sendTimeout) {
+            @ConfigProperty(name = "worker.relay.send-timeout", defaultValue = "30s") Duration sendTimeout,
+            @ConfigProperty(name = "worker.relay.interval", defaultValue = "500ms") Duration interval) {
+        this.interval = interval;
         this.em = em;
         this.events = events;
         this.batchSize = batchSize;
         this.sendTimeout = sendTimeout;
     }
 
-    @Scheduled(every = "${worker.relay.interval}", delayed = "${worker.relay.interval}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void relayPending() {
-        try {
-            while (relayBatch() == batchSize) {
-                // a full batch: more may be waiting
-            }
-        } catch (RuntimeException e) {
-            LOG.warnf("outbox relay failed, will retry: %s", e.toString());
+    void start(@Observes StartupEvent event) {
+        loop = new RoleLoop("relay", interval, this::relayBatch).start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (loop != null) {
+            loop.close();
+        }
+    }
+
+    /** Events were just committed: publish now rather than at the next interval. */
+    public void wake() {
+        if (loop != null) {
+            loop.wake();
         }
     }
 

@@ -18,7 +18,10 @@ import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.PodIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.scheduler.Scheduled;
+import dev.dropletworker.lifecycle.RoleLoop;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +51,7 @@ public class ActionTracker {
     private final ObjectMapper mapper;
     private final MeterRegistry metrics;
     private final String owner;
+    private RoleLoop loop;
 
     public ActionTracker(TrackingLedger ledger, JobStore jobs, JobCompletion completion, DigitalOcean api,
             TrackingConfig config, ObjectMapper mapper, MeterRegistry metrics, PodIdentity pod) {
@@ -61,21 +65,25 @@ public class ActionTracker {
         this.owner = pod.name();
     }
 
-    @Scheduled(every = "${worker.tracking.interval}", delayed = "${worker.tracking.interval}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void track() {
-        try {
-            pollDueActions();
-            finishJobs();
-            failTimedOut();
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "tracking round failed; it will run again");
+    void start(@Observes StartupEvent event) {
+        loop = new RoleLoop("tracking", config.interval(), this::track).start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (loop != null) {
+            loop.close();
         }
     }
 
-    private void pollDueActions() {
+    /** One round: poll the actions that are due, end jobs whose actions all finished, time out the rest. */
+    int track() {
+        return pollDueActions() + finishJobs() + failTimedOut();
+    }
+
+    private int pollDueActions() {
         Map<UUID, Job> jobCache = new HashMap<>();
-        for (Long rowId : ledger.claimDuePolls(POLL_LEASE, config.batchSize())) {
+        List<Long> due = ledger.claimDuePolls(POLL_LEASE, config.batchSize());
+        for (Long rowId : due) {
             JobAction row = ledger.find(rowId);
             Job job = jobCache.computeIfAbsent(row.jobId, id -> jobs.find(id).orElseThrow());
             try {
@@ -88,18 +96,19 @@ public class ActionTracker {
             } catch (BudgetExhausted e) {
                 metrics.counter("dropletworker.budget.waits", "role", "tracking").increment();
                 ledger.pollFailed(rowId, e.availableAt(), false);
-                return; // the rest of the batch would wait too; their claims expire into the next round
+                return 0; // the rest of the batch would wait too; their claims expire into a later round
             } catch (DigitalOceanException.ErrorResponse e) {
                 ApiError error = e.error();
                 if (error.isTooManyRequests()) {
                     ledger.pollFailed(rowId, Instant.now().plus(e.retryAfter().orElse(config.minPollInterval())), false);
-                    return;
+                    return 0;
                 }
                 pollFailed(job, row, Failure.of(Failure.API_ERROR, error), error.isTransient());
             } catch (DigitalOceanException.Unreachable e) {
                 pollFailed(job, row, Failure.of(Failure.RETRIES_EXHAUSTED, e.getMessage()), true);
             }
         }
+        return due.size();
     }
 
     /** A 404 or 401 while polling may be a passing glitch too; only repeated failures end the job. */
@@ -113,8 +122,9 @@ public class ActionTracker {
         }
     }
 
-    private void finishJobs() {
-        for (UUID jobId : ledger.claimFinishable(owner, FINISH_LEASE, config.batchSize())) {
+    private int finishJobs() {
+        List<UUID> finishable = ledger.claimFinishable(owner, FINISH_LEASE, config.batchSize());
+        for (UUID jobId : finishable) {
             Job job = jobs.find(jobId).orElseThrow();
             List<JobAction> actions = jobs.actionsOf(jobId);
             boolean errored = actions.stream().anyMatch(a -> Action.ERRORED.equals(a.status));
@@ -127,6 +137,7 @@ public class ActionTracker {
                 LOG.debugf("job %s: final read postponed: %s", jobId, e.getMessage());
             }
         }
+        return finishable.size();
     }
 
     /** One read per created Droplet, for its status and networks (assigned when the create completes). */
@@ -170,11 +181,13 @@ public class ActionTracker {
         return null;
     }
 
-    private void failTimedOut() {
-        for (UUID jobId : ledger.timedOut(config.timeout(), config.batchSize())) {
+    private int failTimedOut() {
+        List<UUID> timedOut = ledger.timedOut(config.timeout(), config.batchSize());
+        for (UUID jobId : timedOut) {
             completion.finish(jobId, JobState.FAILED,
                     Failure.of(Failure.TRACKING_TIMEOUT, "action not finished after " + config.timeout()), null,
                     "tracking timeout");
         }
+        return timedOut.size();
     }
 }

@@ -1,0 +1,96 @@
+package dev.dropletworker.simulator;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** What tests and benchmarks read back: requests by token, endpoint and status, and notable events. */
+final class Accounting {
+
+    enum Fault {
+        SERVER_ERROR("server_error"),
+        DROPPED_CONNECTION("dropped_connection"),
+        APPLIED_BUT_LOST("applied_but_lost"),
+        NOT_FOUND_AFTER_CREATE("not_found_after_create");
+
+        final String key;
+
+        Fault(String key) {
+            this.key = key;
+        }
+    }
+
+    /** Status 0 stands for "no response": the connection was closed instead. */
+    record RequestKey(String token, String method, String endpoint, int status) {
+    }
+
+    record RequestCount(String token, String method, String endpoint, int status, long count) {
+    }
+
+    private final ConcurrentHashMap<RequestKey, LongAdder> requests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> dropletsCreatedPerTag = new ConcurrentHashMap<>();
+    private final Map<Fault, LongAdder> faults = new EnumMap<>(Fault.class);
+    private final LongAdder tooManyRequests = new LongAdder();
+    private final LongAdder pendingEventConflicts = new LongAdder();
+
+    Accounting() {
+        for (Fault fault : Fault.values()) {
+            faults.put(fault, new LongAdder());
+        }
+    }
+
+    void request(String token, String method, String endpoint, int status) {
+        requests.computeIfAbsent(new RequestKey(token, method, endpoint, status), k -> new LongAdder()).increment();
+        if (status == 429) {
+            tooManyRequests.increment();
+        }
+    }
+
+    void fault(Fault fault) {
+        faults.get(fault).increment();
+    }
+
+    void pendingEventConflict() {
+        pendingEventConflicts.increment();
+    }
+
+    void dropletsCreated(List<String> tags, int count) {
+        for (String tag : tags) {
+            dropletsCreatedPerTag.computeIfAbsent(tag, t -> new LongAdder()).add(count);
+        }
+    }
+
+    void reset() {
+        requests.clear();
+        dropletsCreatedPerTag.clear();
+        faults.values().forEach(LongAdder::reset);
+        tooManyRequests.reset();
+        pendingEventConflicts.reset();
+    }
+
+    /** The {@code GET /_sim/accounting} document. */
+    Map<String, Object> report(int maxInProgressActionsPerDroplet) {
+        List<RequestCount> counts = new ArrayList<>();
+        requests.forEach((k, v) -> counts.add(new RequestCount(k.token(), k.method(), k.endpoint(), k.status(), v.sum())));
+        counts.sort(Comparator.comparing(RequestCount::token).thenComparing(RequestCount::endpoint)
+                .thenComparing(RequestCount::method).thenComparingInt(RequestCount::status));
+        Map<String, Long> perTag = new TreeMap<>();
+        dropletsCreatedPerTag.forEach((tag, n) -> perTag.put(tag, n.sum()));
+        Map<String, Long> faultCounts = new LinkedHashMap<>();
+        faults.forEach((fault, n) -> faultCounts.put(fault.key, n.sum()));
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("requests", counts);
+        report.put("too_many_requests", tooManyRequests.sum());
+        report.put("pending_event_conflicts", pendingEventConflicts.sum());
+        report.put("droplets_created_per_tag", perTag);
+        report.put("max_in_progress_actions_per_droplet", maxInProgressActionsPerDroplet);
+        report.put("faults_injected", faultCounts);
+        return report;
+    }
+}

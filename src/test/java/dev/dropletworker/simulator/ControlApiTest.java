@@ -1,0 +1,191 @@
+package dev.dropletworker.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The {@code /_sim/} control API that the worker's integration tests rely on. */
+class ControlApiTest {
+
+    private static final String TOKEN = "dop_v1_control_first";
+    private static final String SECOND = "dop_v1_control_second";
+
+    private static DigitalOceanSimulator simulator;
+    private static SimulatorClient api;
+
+    @BeforeAll
+    static void start() {
+        simulator = DigitalOceanSimulator.start(SimulatorConfig.builder().token(TOKEN).token(SECOND)
+                .clock(Clock.fixed(Instant.parse("2026-05-01T00:00:00Z"), ZoneOffset.UTC))
+                .actionDuration(Duration.ofSeconds(10)).build());
+        api = new SimulatorClient(simulator.baseUrl(), TOKEN);
+    }
+
+    @AfterAll
+    static void stop() {
+        simulator.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        api.reset();
+    }
+
+    @Test
+    void seededDropletIsSettledWithNetworksAndNoAction() {
+        SimulatorClient.Response r = api.admin("POST", "droplets", "{\"id\":123,\"name\":\"web-1\",\"tags\":[\"a\"],"
+                + "\"region\":\"ams3\",\"size\":\"s-2vcpu-4gb\",\"image\":\"debian-12-x64\"}");
+
+        assertEquals(201, r.status());
+        JsonNode droplet = r.body().path("droplet");
+        assertEquals(123, droplet.path("id").asLong());
+        assertEquals("active", droplet.path("status").asText());
+        assertFalse(droplet.path("locked").asBoolean());
+        assertEquals(2, droplet.path("networks").path("v4").size());
+        assertEquals("ams3", droplet.path("region").path("slug").asText());
+        assertEquals(4096, droplet.path("memory").asInt());
+        assertEquals("debian-12-x64", droplet.path("image").path("slug").asText());
+        assertEquals(droplet, api.get("/v2/droplets/123").body().path("droplet"));
+        assertEquals(0, api.get("/v2/droplets/123/actions").body().path("meta").path("total").asInt());
+
+        assertEquals(400, api.admin("POST", "droplets", "{\"id\":123}").status(), "duplicate id");
+        assertEquals(400, api.admin("POST", "droplets", "{\"status\":\"running\"}").status());
+        assertEquals(400, api.admin("POST", "droplets", "{\"nmae\":\"typo\"}").status());
+        assertEquals("off", api.control("POST", "droplets", "{\"status\":\"off\"}").path("droplet").path("status").asText());
+    }
+
+    @Test
+    void nextActionOutcomeNeedsAKnownDropletAndAStatus() {
+        assertEquals(404, api.admin("POST", "droplets/77/next-action-outcome", "{\"status\":\"errored\"}").status());
+        long id = api.seedDroplet("{\"name\":\"x\"}");
+        assertEquals(400, api.admin("POST", "droplets/" + id + "/next-action-outcome", "{\"status\":\"failed\"}").status());
+        assertEquals(204, api.admin("POST", "droplets/" + id + "/next-action-outcome", "{\"status\":\"completed\"}").status());
+        assertEquals(204, api.admin("POST", "next-create-outcome", "{\"status\":\"errored\"}").status());
+    }
+
+    @Test
+    void requestLogShowsApiRequestsWithParsedBodiesButNotTokensOrUserData() {
+        long id = api.seedDroplet("{\"name\":\"web\"}");
+        api.get("/v2/droplets?tag_name=a");
+        api.post("/v2/droplets/" + id + "/actions", "{\"type\":\"reboot\"}");
+        api.withToken(SECOND).post("/v2/droplets",
+                "{\"name\":\"n\",\"size\":\"s-1vcpu-1gb\",\"image\":\"u\",\"user_data\":\"#!/bin/sh\\necho secret\"}");
+
+        JsonNode log = api.control("GET", "requests?since=0", null);
+        assertEquals(3, log.path("last_seq").asLong());
+        JsonNode entries = log.path("requests");
+        assertEquals(3, entries.size());
+        JsonNode list = entries.get(0);
+        assertEquals(1, list.path("seq").asLong());
+        assertEquals("GET", list.path("method").asText());
+        assertEquals("/v2/droplets", list.path("path").asText());
+        assertEquals("tag_name=a", list.path("query").asText());
+        assertEquals(200, list.path("status").asInt());
+        assertTrue(list.path("body").isNull());
+        JsonNode action = entries.get(1);
+        assertEquals("/v2/droplets/{id}/actions", action.path("endpoint").asText());
+        assertEquals(201, action.path("status").asInt());
+        assertEquals("token-1", action.path("token").asText());
+        assertEquals("reboot", action.path("body").path("type").asText());
+        JsonNode create = entries.get(2);
+        assertEquals("token-2", create.path("token").asText());
+        assertEquals("<21 bytes>", create.path("body").path("user_data").asText());
+
+        assertEquals(List.of(3L), seqs(api.control("GET", "requests?since=2", null)));
+        String everything = log.toString() + api.accounting();
+        assertFalse(everything.contains(TOKEN) || everything.contains(SECOND) || everything.contains("secret"));
+    }
+
+    @Test
+    void accountingCountsRequestsByTokenEndpointAndStatus() {
+        long id = api.seedDroplet("{\"name\":\"web\"}");
+        api.get("/v2/droplets/" + id);
+        api.get("/v2/droplets/" + id);
+        api.get("/v2/droplets/999");
+        api.withToken(SECOND).get("/v2/droplets/" + id);
+
+        JsonNode accounting = api.accounting();
+        for (String key : List.of("requests", "too_many_requests", "droplets_created_per_tag",
+                "max_in_progress_actions_per_droplet", "faults_injected")) {
+            assertTrue(accounting.has(key), key);
+        }
+        for (String fault : List.of("server_error", "dropped_connection", "applied_but_lost", "not_found_after_create")) {
+            assertEquals(0, accounting.path("faults_injected").path(fault).asInt(), fault);
+        }
+        assertEquals(2, api.requestCount("token-1", "GET", "/v2/droplets/{id}", 200));
+        assertEquals(1, api.requestCount("token-1", "GET", "/v2/droplets/{id}", 404));
+        assertEquals(1, api.requestCount("token-2", "GET", "/v2/droplets/{id}", 200));
+        assertEquals(4, accounting.path("requests").size() + 1, "three distinct rows, control calls not counted");
+    }
+
+    @Test
+    void resetForgetsEverything() {
+        long id = api.seedDroplet("{\"name\":\"web\"}");
+        api.post("/v2/droplets/" + id + "/actions", "{\"type\":\"reboot\"}");
+        api.control("PUT", "faults", "{\"latency_ms\":{\"fixed\":1}}");
+        api.control("PUT", "action-durations", "{\"default\":5}");
+
+        api.reset();
+
+        assertEquals(0, api.control("GET", "requests?since=0", null).path("last_seq").asLong());
+        assertEquals(0, api.accounting().path("requests").size());
+        assertEquals(0, api.control("GET", "faults", null).path("latency_ms").path("fixed").asInt());
+        assertEquals(10_000, api.control("GET", "action-durations", null).path("default").asInt());
+        SimulatorClient.Response gone = api.get("/v2/droplets/" + id);
+        assertEquals(404, gone.status());
+        assertEquals("4999", gone.header("ratelimit-remaining"), "rate windows start afresh");
+    }
+
+    @Test
+    void actionDurationsAreSetPerTypeAndActionsFinishWhenTheClockMoves() {
+        api.control("PUT", "action-durations", "{\"default\":300,\"create\":500}");
+        assertEquals(300, api.control("GET", "action-durations", null).path("default").asInt());
+        assertEquals(500, api.control("GET", "action-durations", null).path("create").asInt());
+        assertEquals(400, api.admin("PUT", "action-durations", "{\"teleport\":1}").status());
+
+        JsonNode created = api.post("/v2/droplets", "{\"name\":\"c\",\"size\":\"s-1vcpu-1gb\",\"image\":\"u\"}").body();
+        long action = created.path("links").path("actions").get(0).path("id").asLong();
+
+        api.control("POST", "clock/advance", "{\"millis\":300}");
+        assertEquals("in-progress", api.get("/v2/actions/" + action).body().path("action").path("status").asText());
+        JsonNode clock = api.control("POST", "clock/advance", "{\"millis\":200}");
+        assertTrue(clock.path("now").asText().startsWith("2026-05-01"));
+        assertEquals("completed", api.get("/v2/actions/" + action).body().path("action").path("status").asText());
+    }
+
+    @Test
+    void unknownControlPathsAre404AndBadBodies400() {
+        assertEquals(404, api.admin("GET", "nothing", null).status());
+        assertEquals(400, api.admin("PUT", "faults", "not json").status());
+        assertEquals(400, api.admin("POST", "clock/advance", "{\"seconds\":-1}").status());
+    }
+
+    @Test
+    void withoutConfiguredTokensAnyBearerTokenIsAcceptedAndLabelledByItsHash() {
+        try (DigitalOceanSimulator open = DigitalOceanSimulator.start(SimulatorConfig.defaults())) {
+            SimulatorClient client = new SimulatorClient(open.baseUrl(), "anything-at-all");
+            assertTrue(open.baseUrl().matches("http://127\\.0\\.0\\.1:\\d+"));
+            assertEquals(open.port(), Integer.parseInt(open.baseUrl().replaceAll(".*:", "")));
+            assertEquals(200, client.get("/v2/droplets").status());
+            assertEquals(401, client.send("GET", "/v2/droplets", null, null).status());
+            // First 8 hex digits of SHA-256("anything-at-all").
+            assertEquals(1, client.requestCount("f0c8e07a", "GET", "/v2/droplets", 200));
+        }
+    }
+
+    private static List<Long> seqs(JsonNode log) {
+        return java.util.stream.StreamSupport.stream(log.path("requests").spliterator(), false)
+                .map(e -> e.path("seq").asLong()).toList();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.dropletworker.testsupport;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.dropletworker.simulator.DigitalOceanSimulator;
+import dev.dropletworker.simulator.SimulatorConfig;
+
+/** The three servers the worker needs, started together for the tests and for the local run. */
+final class GroundServers implements AutoCloseable {
+
+    final KafkaBroker kafka;
+    final PostgresServer postgres;
+    final DigitalOceanSimulator simulator;
+
+    private GroundServers(KafkaBroker kafka, PostgresServer postgres, DigitalOceanSimulator simulator) {
+        this.kafka = kafka;
+        this.postgres = postgres;
+        this.simulator = simulator;
+    }
+
+    static GroundServers start(SimulatorConfig simulatorConfig) {
+        // Kafka and PostgreSQL take about 3 s each and do not depend on each other.
+        ExecutorService starter = Executors.newFixedThreadPool(2, runnable -> new Thread(runnable, "test-ground-start"));
+        try {
+            Future<KafkaBroker> kafkaStart = starter.submit(KafkaBroker::start);
+            Future<PostgresServer> postgresStart = starter.submit(PostgresServer::start);
+            List<Throwable> failures = new ArrayList<>();
+            DigitalOceanSimulator simulator = null;
+            try {
+                simulator = DigitalOceanSimulator.start(simulatorConfig);
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+            GroundServers servers = new GroundServers(outcome(kafkaStart, failures), outcome(postgresStart, failures), simulator);
+            if (!failures.isEmpty()) {
+                servers.close();
+                IllegalStateException failure = new IllegalStateException("Test ground did not start", failures.get(0));
+                failures.stream().skip(1).forEach(failure::addSuppressed);
+                throw failure;
+            }
+            return servers;
+        } finally {
+            starter.shutdown();
+        }
+    }
+
+    private static <T> T outcome(Future<T> start, List<Throwable> failures) {
+        try {
+            return start.get();
+        } catch (ExecutionException e) {
+            failures.add(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failures.add(e);
+        }
+        return null;
+    }
+
+    /** Stops the simulator first, then Kafka, then PostgreSQL; each one even if another fails. */
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        for (AutoCloseable server : new AutoCloseable[] {simulator, kafka, postgres}) {
+            if (server == null) {
+                continue;
+            }
+            try {
+                server.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("Test ground did not stop cleanly", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.dropletworker.testsupport;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+/** The packaged worker ({@code quarkus-run.jar}) as a child process, its output forwarded with a prefix. */
+final class WorkerProcess {
+
+    private static final String PREFIX = "[worker] ";
+
+    private final Process process;
+    private final int httpPort;
+    private volatile boolean stopping;
+
+    private WorkerProcess(Process process, int httpPort) {
+        this.process = process;
+        this.httpPort = httpPort;
+    }
+
+    static WorkerProcess launch(Path jar, Map<String, String> environment, int httpPort) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
+        WorkerProcess worker = new WorkerProcess(builder.start(), httpPort);
+        Thread forwarder = new Thread(worker::forwardOutput, "worker-output");
+        forwarder.setDaemon(true);
+        forwarder.start();
+        return worker;
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Calls {@code onDeath} with the exit code if the worker ends other than through {@link #stop()}. */
+    void onUnexpectedExit(IntConsumer onDeath) {
+        process.onExit().thenAccept(exited -> {
+            if (!stopping) {
+                onDeath.accept(exited.exitValue());
+            }
+        });
+    }
+
+    /** Waits until {@code /q/health/ready} answers 200; false if the worker died or the time ran out. */
+    boolean awaitReady(Duration timeout) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException notYetListening) {
+                // keep polling
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
+    /** SIGTERM, so Quarkus shuts down gracefully; killed if it takes longer than 20 s. */
+    void stop() {
+        stopping = true;
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void forwardOutput() {
+        try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = output.readLine()) != null) {
+                System.out.println(PREFIX + line);
+            }
+        } catch (IOException closed) {
+            // the worker is gone; onUnexpectedExit reports it
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.dropletworker.testsupport;
+
+import java.time.Duration;
+import java.util.Map;
+
+import dev.dropletworker.simulator.DigitalOceanSimulator;
+import dev.dropletworker.simulator.SimulatorConfig;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * The infrastructure every Quarkus test runs against: a real Kafka broker, a real PostgreSQL and
+ * the DigitalOcean simulator, started before the application and handed to it as config overrides.
+ * <p>
+ * The annotation below registers it for the whole test module, so test classes need nothing but
+ * {@code @QuarkusTest}: see {@code package-info.java} for why this gives one start for the suite.
+ * <p>
+ * A test class gets the running pieces by declaring a field of type {@link KafkaBroker},
+ * {@link PostgresServer} or {@link DigitalOceanSimulator}.
+ */
+@QuarkusTestResource(WorkerTestGround.class)
+public final class WorkerTestGround implements QuarkusTestResourceLifecycleManager {
+
+    /** Accepted by the simulator; shaped so no scanner mistakes it for a real DigitalOcean token. */
+    public static final String DIGITALOCEAN_TOKEN = "dop_v1_simulator-test-token";
+
+    /** Short enough for quick tests, long enough that the worker sees an action in progress. */
+    public static final Duration ACTION_DURATION = Duration.ofMillis(300);
+
+    private GroundServers servers;
+
+    @Override
+    public synchronized Map<String, String> start() {
+        if (servers == null) {
+            servers = GroundServers.start(SimulatorConfig.builder()
+                    .port(0)
+                    .token(DIGITALOCEAN_TOKEN)
+                    .actionDuration(ACTION_DURATION)
+                    .build());
+        }
+        return Map.of(
+                "kafka.bootstrap.servers", servers.kafka.bootstrapServers(),
+                "quarkus.datasource.jdbc.url", servers.postgres.jdbcUrl(),
+                "quarkus.datasource.username", servers.postgres.username(),
+                "quarkus.datasource.password", servers.postgres.password(),
+                "digitalocean.api-url", servers.simulator.baseUrl(),
+                "digitalocean.token", DIGITALOCEAN_TOKEN);
+    }
+
+    @Override
+    public void inject(TestInjector injector) {
+        injector.injectIntoFields(servers.kafka, new TestInjector.MatchesType(KafkaBroker.class));
+        injector.injectIntoFields(servers.postgres, new TestInjector.MatchesType(PostgresServer.class));
+        injector.injectIntoFields(servers.simulator, new TestInjector.MatchesType(DigitalOceanSimulator.class));
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (servers != null) {
+            servers.close();
+            servers = null;
+        }
+    }
+}
