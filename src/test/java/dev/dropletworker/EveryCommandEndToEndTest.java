@@ -118,7 +118,11 @@ class EveryCommandEndToEndTest {
 
         JsonNode event = send(command, null);
 
-        assertEquals(1, posts(since, "/v2/droplets").size(), "one multi-create request");
+        List<JsonNode> posts = posts(since, "/v2/droplets");
+        assertEquals(1, posts.size(), "one multi-create request");
+        ObjectNode expected = ((ObjectNode) command.get("droplet")).deepCopy();
+        expected.putArray("tags").add("droplet-worker:job-" + event.path("id").asText());
+        assertEquals(expected, posts.get(0).path("body"), "the command's request plus the job tag");
         JsonNode data = event.path("data");
         assertEquals("completed", data.path("outcome").asText(), event.toString());
         assertEquals(10, data.path("droplets").size());

@@ -16,7 +16,7 @@ import java.util.Optional;
  */
 public record RateLimitSnapshot(Integer limit, Integer remaining, Instant reset, Duration retryAfter) {
 
-    static final RateLimitSnapshot NONE = new RateLimitSnapshot(null, null, null, null);
+    public static final RateLimitSnapshot NONE = new RateLimitSnapshot(null, null, null, null);
 
     static RateLimitSnapshot of(Response response) {
         return new RateLimitSnapshot(

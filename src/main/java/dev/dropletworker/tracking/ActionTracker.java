@@ -132,9 +132,13 @@ public class ActionTracker {
                 JsonNode result = "droplet.create".equals(job.commandType) ? readCreatedDroplets(job, actions) : null;
                 JobState outcome = errored ? JobState.ERRORED : JobState.COMPLETED;
                 completion.finish(jobId, outcome, null, result, actions.size() + " actions finished");
-            } catch (BudgetExhausted | DigitalOceanException e) {
-                // Leave it: the finish lease expires and a later round reads again.
-                LOG.debugf("job %s: final read postponed: %s", jobId, e.getMessage());
+            } catch (NotListedYet e) {
+                ledger.postponeFinish(jobId, Instant.now().plus(config.minPollInterval()));
+            } catch (BudgetExhausted e) {
+                ledger.postponeFinish(jobId, e.availableAt());
+            } catch (DigitalOceanException e) {
+                LOG.debugf("job %s: final read failed, will read again: %s", jobId, e.getMessage());
+                ledger.postponeFinish(jobId, Instant.now().plus(config.minPollInterval()));
             }
         }
         return finishable.size();
@@ -156,7 +160,13 @@ public class ActionTracker {
                     if (e.error().httpStatus() != 404) {
                         throw e;
                     }
-                    entry.putNull("status"); // created, then gone before the final read
+                    // A new Droplet can 404 for a while after its create completes: read again later,
+                    // and only after the grace period report it as gone.
+                    if (action.completedAt == null
+                            || Instant.now().isBefore(action.completedAt.plus(config.dropletReadGrace()))) {
+                        throw new NotListedYet();
+                    }
+                    entry.putNull("status");
                 }
             } else {
                 entry.put("name", initialName(job, action.dropletId));
@@ -168,6 +178,13 @@ public class ActionTracker {
         ObjectNode result = mapper.createObjectNode();
         result.set("droplets", droplets);
         return result;
+    }
+
+    /** A created Droplet that the API does not show yet. */
+    private static final class NotListedYet extends RuntimeException {
+        NotListedYet() {
+            super(null, null, false, false);
+        }
     }
 
     private static String initialName(Job job, Long dropletId) {

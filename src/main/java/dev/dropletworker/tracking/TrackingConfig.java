@@ -28,6 +28,13 @@ public interface TrackingConfig {
     @WithDefault("60m")
     Duration timeout();
 
+    /**
+     * How long a created Droplet may answer 404 after its create action completed before the event
+     * reports it without status (the API can lag behind its own action).
+     */
+    @WithDefault("2m")
+    Duration dropletReadGrace();
+
     /** Actions polled per look. */
     @WithDefault("50")
     int batchSize();

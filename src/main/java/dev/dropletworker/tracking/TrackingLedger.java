@@ -116,6 +116,15 @@ class TrackingLedger {
         return ids;
     }
 
+    /** The final read must wait: let this or another pod try again at {@code at}, not after the whole lease. */
+    @Transactional
+    void postponeFinish(UUID jobId, Instant at) {
+        em.createNativeQuery("update job set lease_expires_at = :at where id = :id and state = 'IN_PROGRESS'")
+                .setParameter("at", at)
+                .setParameter("id", jobId)
+                .executeUpdate();
+    }
+
     /** IN_PROGRESS jobs with an action still running past the tracking timeout. */
     List<UUID> timedOut(Duration timeout, int limit) {
         @SuppressWarnings("unchecked")

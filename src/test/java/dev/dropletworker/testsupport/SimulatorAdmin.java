@@ -49,8 +49,9 @@ public final class SimulatorAdmin {
 
     public void clearFaults() {
         faults(Map.of("server_error_rate", 0, "drop_connection_rate", 0, "applied_but_lost_rate", 0,
-                "errored_probability", 0, "not_found_after_create_ms", 0,
-                "latency_ms", Map.of("fixed", 0, "jitter", 0)));
+                "applied_but_lost_response", "server_error", "errored_probability", 0,
+                "not_found_after_create_ms", 0, "latency_ms", Map.of("fixed", 0, "jitter", 0),
+                "endpoints", List.of()));
     }
 
     /** Sequence number of the last API request seen; pass it to {@link #requestsSince} to look only after it. */

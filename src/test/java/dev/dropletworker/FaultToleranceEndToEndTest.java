@@ -1,0 +1,168 @@
+package dev.dropletworker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropletworker.job.JobStore;
+import dev.dropletworker.testsupport.CommandBus;
+import dev.dropletworker.testsupport.SimulatorAdmin;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What users hit with the real API, injected by the simulator: answers lost after the request took
+ * effect, 5xx, new Droplets that 404 for a while. The worker must neither duplicate nor give up early.
+ */
+@QuarkusTest
+class FaultToleranceEndToEndTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(45);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "digitalocean.api-url")
+    String simulatorUrl;
+
+    @Inject
+    JobStore jobs;
+
+    CommandBus bus;
+    SimulatorAdmin simulator;
+
+    @BeforeEach
+    void connect() {
+        bus = CommandBus.on(bootstrap);
+        simulator = new SimulatorAdmin(simulatorUrl);
+    }
+
+    @AfterEach
+    void clearFaults() {
+        simulator.clearFaults();
+    }
+
+    @ParameterizedTest(name = "answer lost as {0}")
+    @ValueSource(strings = {"server_error", "reset"})
+    void createWhoseAnswerIsLostIsFoundAndNotRepeated(String lostAs) {
+        simulator.faults(Map.of("applied_but_lost_rate", 1, "applied_but_lost_response", lostAs,
+                "endpoints", List.of("POST /v2/droplets")));
+        String name = "lost-" + UUID.randomUUID().toString().substring(0, 8);
+        ObjectNode command = MAPPER.createObjectNode()
+                .put("command_id", CommandBus.newCommandId("lost-create"))
+                .put("type", "droplet.create");
+        command.putObject("droplet").put("name", name).put("region", "nyc3").put("size", "s-1vcpu-1gb")
+                .put("image", "ubuntu-24-04-x64");
+        long since = simulator.lastSeq();
+
+        JsonNode event = send(command);
+
+        JsonNode data = event.path("data");
+        assertEquals("completed", data.path("outcome").asText(), event.toString());
+        assertEquals(1, data.path("droplets").size());
+        assertEquals(name, data.path("droplets").path(0).path("name").asText());
+        assertEquals(1, posts(since, "/v2/droplets").size(), "the create was sent once, then looked for");
+        String jobTag = "droplet-worker:job-" + event.path("id").asText();
+        assertEquals(1, simulator.accounting().path("droplets_created_per_tag").path(jobTag).asInt(),
+                "exactly one Droplet exists for the job");
+    }
+
+    @Test
+    void actionWhoseAnswerIsLostIsFoundAndNotSentAgain() {
+        long droplet = simulator.seedDroplet("lost-action");
+        simulator.faults(Map.of("applied_but_lost_rate", 1, "endpoints", List.of("POST /v2/droplets/{id}/actions")));
+        String commandId = CommandBus.newCommandId("lost-action");
+        long since = simulator.lastSeq();
+
+        bus.send(Long.toString(droplet), actionCommand(commandId, droplet, "reboot"));
+        JsonNode event = bus.awaitEvent(commandId, TIMEOUT);
+
+        assertEquals("completed", event.path("data").path("outcome").asText(), event.toString());
+        assertEquals(1, posts(since, "/v2/droplets/" + droplet + "/actions").size());
+        assertEquals(1, event.path("data").path("actions").size());
+        assertEquals("reboot", event.path("data").path("actions").path(0).path("type").asText());
+    }
+
+    @Test
+    void serverErrorsAreRetriedAndTheJobCompletesOnceTheyStop() {
+        long droplet = simulator.seedDroplet("flaky");
+        simulator.faults(Map.of("server_error_rate", 1, "endpoints", List.of("POST /v2/droplets/{id}/actions")));
+        String commandId = CommandBus.newCommandId("flaky");
+        long since = simulator.lastSeq();
+
+        bus.send(Long.toString(droplet), actionCommand(commandId, droplet, "power_cycle"));
+        Awaitility.await().atMost(TIMEOUT).until(() -> posts(since, "/v2/droplets/" + droplet + "/actions").stream()
+                .anyMatch(r -> r.path("status").asInt() == 500));
+        simulator.clearFaults();
+        JsonNode event = bus.awaitEvent(commandId, TIMEOUT);
+
+        assertEquals("completed", event.path("data").path("outcome").asText(), event.toString());
+        assertTrue(event.path("data").path("attempts").asInt() >= 2);
+        assertEquals(1, posts(since, "/v2/droplets/" + droplet + "/actions").stream()
+                .filter(r -> r.path("status").asInt() == 201).count());
+    }
+
+    @Test
+    void persistentServerErrorsFailTheJobAfterTheLastAttempt() {
+        long droplet = simulator.seedDroplet("broken");
+        simulator.faults(Map.of("server_error_rate", 1, "endpoints", List.of("POST /v2/droplets/{id}/actions")));
+        String commandId = CommandBus.newCommandId("broken");
+
+        bus.send(Long.toString(droplet), actionCommand(commandId, droplet, "power_on"));
+        JsonNode event = bus.awaitEvent(commandId, TIMEOUT);
+
+        JsonNode data = event.path("data");
+        assertEquals("failed", data.path("outcome").asText(), event.toString());
+        assertEquals("retries_exhausted", data.path("error").path("reason").asText());
+        assertEquals(500, data.path("error").path("http_status").asInt());
+        assertEquals("server_error", data.path("error").path("id").asText());
+        assertFalse(data.path("error").path("request_id").asText().isBlank());
+        assertEquals(5, data.path("attempts").asInt());
+    }
+
+    @Test
+    void newDropletThatStill404sIsReadAgainBeforeItIsReported() {
+        simulator.faults(Map.of("not_found_after_create_ms", 1500));
+        String name = "slow-" + UUID.randomUUID().toString().substring(0, 8);
+        ObjectNode command = MAPPER.createObjectNode()
+                .put("command_id", CommandBus.newCommandId("slow-create"))
+                .put("type", "droplet.create");
+        command.putObject("droplet").put("name", name).put("size", "s-1vcpu-1gb").put("image", "ubuntu-24-04-x64");
+
+        JsonNode droplet = send(command).path("data").path("droplets").path(0);
+
+        assertEquals("active", droplet.path("status").asText(), droplet.toString());
+        assertFalse(droplet.path("networks").path("v4").isEmpty());
+    }
+
+    private JsonNode send(ObjectNode command) {
+        String commandId = command.get("command_id").asText();
+        bus.send(commandId, command.toString());
+        return bus.awaitEvent(commandId, TIMEOUT);
+    }
+
+    private List<JsonNode> posts(long since, String path) {
+        return simulator.requestsSince(since).stream()
+                .filter(r -> "POST".equals(r.path("method").asText()) && path.equals(r.path("path").asText()))
+                .toList();
+    }
+
+    private static String actionCommand(String commandId, long dropletId, String type) {
+        return DropletActionEndToEndTest.actionCommand(commandId, dropletId, type);
+    }
+}

@@ -1,0 +1,121 @@
+package dev.dropletworker.budget;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dropletworker.digitalocean.RateLimitSnapshot;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The shared per-token budget against the real PostgreSQL it lives in. */
+@QuarkusTest
+class RateBudgetTest {
+
+    @Inject
+    RateBudget budget;
+
+    @Inject
+    BudgetConfig config;
+
+    @Inject
+    EntityManager em;
+
+    @Test
+    void aFullMinuteOfRequestsIsAllowedThenTheNextMustWait() {
+        String token = newToken();
+        long started = System.nanoTime();
+        int taken = 0;
+        BudgetExhausted exhausted = null;
+        while (exhausted == null && taken < 2 * config.perMinute()) {
+            try {
+                budget.take(token);
+                taken++;
+            } catch (BudgetExhausted e) {
+                exhausted = e;
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertTrue(exhausted != null, "the budget ran out");
+        // A burst of perMinute, plus what refilled (perMinute per minute) while the burst was taken.
+        int refilled = (int) Math.ceil(seconds * config.perMinute() / 60.0);
+        assertTrue(taken >= config.perMinute() && taken <= config.perMinute() + refilled,
+                taken + " taken in " + seconds + " s");
+        Duration wait = Duration.between(Instant.now(), exhausted.availableAt());
+        assertTrue(wait.toMillis() <= 60_000 / config.perMinute() + 100, "one request's refill: " + wait);
+    }
+
+    @Test
+    void retryAfterOnA429PausesEveryTakeOnTheToken() {
+        String token = newToken();
+        budget.take(token);
+        budget.observe(token, 429, new RateLimitSnapshot(5000, 0, null, Duration.ofSeconds(7)));
+
+        BudgetExhausted exhausted = assertThrows(BudgetExhausted.class, () -> budget.take(token));
+        long waitMillis = Duration.between(Instant.now(), exhausted.availableAt()).toMillis();
+        assertTrue(waitMillis > 5_500 && waitMillis <= 7_500, waitMillis + " ms");
+    }
+
+    @Test
+    void remainingFromTheApiCapsWhatIsLeftForTheHour() {
+        String token = newToken();
+        budget.take(token);
+        // Someone else uses the token too: the API says only 3 requests are left this hour.
+        budget.observe(token, 200, new RateLimitSnapshot(5000, 3, Instant.now().plusSeconds(600), null));
+
+        budget.take(token);
+        budget.take(token);
+        budget.take(token);
+        assertThrows(BudgetExhausted.class, () -> budget.take(token));
+    }
+
+    @Test
+    void remainingZeroOnASuccessStopsTheBurst() {
+        String token = newToken();
+        budget.take(token);
+        budget.observe(token, 200, new RateLimitSnapshot(5000, 0, Instant.now().plusSeconds(30), null));
+
+        assertThrows(BudgetExhausted.class, () -> budget.take(token));
+    }
+
+    @Test
+    void tokensOfDifferentAccountsHaveSeparateBudgets() {
+        String first = newToken();
+        String second = newToken();
+        budget.observe(first, 429, RateLimitSnapshot.NONE);
+        budget.take(second);
+        budget.take(first); // first row did not exist yet: nothing to pause
+        budget.observe(first, 429, new RateLimitSnapshot(null, null, null, Duration.ofSeconds(30)));
+        assertThrows(BudgetExhausted.class, () -> budget.take(first));
+        budget.take(second);
+    }
+
+    @Test
+    void theTableNeverHoldsTheToken() {
+        String token = newToken();
+        budget.take(token);
+        List<String> keys = keys();
+        assertFalse(keys.contains(token));
+        assertTrue(keys.contains(budget.keyOf(token)));
+        assertEquals(64, budget.keyOf(token).length());
+    }
+
+    @Transactional
+    List<String> keys() {
+        @SuppressWarnings("unchecked")
+        List<String> keys = em.createNativeQuery("select token_key from rate_budget").getResultList();
+        return keys;
+    }
+
+    private static String newToken() {
+        return "dop_v1_budget-test-" + UUID.randomUUID();
+    }
+}
