@@ -207,6 +207,34 @@ class DropletActionEndToEndTest {
                         && r.path("body").path("type").asText().equals("explode")));
     }
 
+    @Test
+    void accountSelectsTheTokenAndARefusedTokenFailsWithoutLeakingIt() {
+        long droplet = simulator.seedDroplet("web-team-b");
+        String commandId = CommandBus.newCommandId("team-b");
+        bus.send(Long.toString(droplet), "{\"command_id\":\"" + commandId + "\",\"account\":\"team-b\","
+                + "\"type\":\"droplet.action\",\"droplet_id\":" + droplet + ",\"action\":{\"type\":\"reboot\"}}");
+
+        JsonNode event = bus.awaitEvent(commandId, EVENT_TIMEOUT);
+        assertEquals("failed", event.path("data").path("outcome").asText(), event.toString());
+        assertEquals("team-b", event.path("data").path("account").asText());
+        assertEquals(401, event.path("data").path("error").path("http_status").asInt());
+        assertEquals("unauthorized", event.path("data").path("error").path("id").asText());
+        assertFalse(event.toString().contains("dop_v1_unknown-to-the-simulator"));
+        Job job = jobs.findByCommandId(commandId).orElseThrow();
+        assertFalse(String.valueOf(job.errorMessage).contains("dop_v1_"));
+    }
+
+    @Test
+    void unknownAccountIsRejected() {
+        String commandId = CommandBus.newCommandId("no-account");
+        bus.send("1", "{\"command_id\":\"" + commandId + "\",\"account\":\"nobody\","
+                + "\"type\":\"droplet.action\",\"droplet_id\":1,\"action\":{\"type\":\"reboot\"}}");
+
+        JsonNode event = bus.awaitEvent(commandId, EVENT_TIMEOUT);
+        assertEquals("rejected", event.path("data").path("outcome").asText());
+        assertEquals("/account", event.path("data").path("problems").path(0).path("pointer").asText());
+    }
+
     private List<JsonNode> actionPosts(long since, long droplet) {
         return simulator.requestsSince(since).stream()
                 .filter(r -> "POST".equals(r.path("method").asText()))

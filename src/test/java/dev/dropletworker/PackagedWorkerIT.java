@@ -63,6 +63,7 @@ class PackagedWorkerIT {
         env.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
         env.put("DIGITALOCEAN_API_URL", simulator.baseUrl());
         env.put("DIGITALOCEAN_TOKEN", TOKEN);
+        env.put("DIGITALOCEAN_ACCOUNTS_TEAMB_TOKEN", "dop_v1_second-account-token");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         // The most talkative setting an operator might choose: even then no token may show.
         env.put("QUARKUS_LOG_CATEGORY__DEV_DROPLETWORKER__LEVEL", "DEBUG");
@@ -102,6 +103,9 @@ class PackagedWorkerIT {
         assertTrue(checks.stream().anyMatch(n -> n.contains("Reactive Messaging")), checks.toString());
         assertTrue(checks.stream().anyMatch(n -> n.toLowerCase().contains("database")), checks.toString());
         assertFalse(ready.body().contains(TOKEN));
+        assertEquals("default,teamb", health.path("checks").findValues("data").stream()
+                .map(d -> d.path("accounts").asText()).filter(a -> !a.isEmpty()).findFirst().orElse(""),
+                "a second account configured through the environment");
 
         SimulatorAdmin admin = new SimulatorAdmin(simulator.baseUrl());
         long droplet = admin.seedDroplet("packaged-1");
