@@ -4,7 +4,7 @@ create table job (
     id                 uuid primary key,
     seq                bigserial not null unique,      -- arrival order, used for per-Droplet ordering
     command_id         varchar(200) not null unique,
-    command_type       varchar(40),                    -- null only for a rejected command without a usable type
+    command_type       text,                           -- as sent; null only for a rejected command without one
     account            varchar(63) not null,
     droplet_id         bigint,
     tag_name           varchar(255),
@@ -16,17 +16,19 @@ create table job (
     next_run_at        timestamptz not null,
     lease_owner        varchar(200),
     lease_expires_at   timestamptz,
-    unconfirmed_since  timestamptz,                    -- a POST may have taken effect unseen: look before resending
+    sent_at            timestamptz,                    -- when the latest POST went out (lease checked just before)
+    unconfirmed_since  timestamptz,                    -- when the answer to that POST was found lost: look before resending
     received_at        timestamptz not null,
+    first_submitting_at timestamptz,                   -- first claim: the give-up limit counts from here
     submitting_at      timestamptz,
     in_progress_at     timestamptz,
     finished_at        timestamptz,
     updated_at         timestamptz not null,
     error_reason       varchar(40),
     error_http_status  integer,
-    error_id           varchar(200),
+    error_id           text,
     error_message      text,
-    error_request_id   varchar(200),
+    error_request_id   text,
     problems           jsonb,
     result             jsonb,                          -- Droplets read at the end of a create
     kafka_topic        varchar(249),

@@ -64,12 +64,12 @@ public class RateBudget {
         double minute = Math.min(config.perMinute(), number(row[0]) + elapsed * config.perMinute() / 60.0);
         double hour = Math.min(config.perHour(), number(row[1]) + elapsed * config.perHour() / 3600.0);
         if (pausedFor > 0) {
-            throw new BudgetExhausted(now.plusMillis((long) (pausedFor * 1000)));
+            throw exhausted(now, pausedFor);
         }
         if (minute < 1 || hour < 1) {
             double waitMinute = minute < 1 ? (1 - minute) * 60.0 / config.perMinute() : 0;
             double waitHour = hour < 1 ? (1 - hour) * 3600.0 / config.perHour() : 0;
-            throw new BudgetExhausted(now.plusMillis((long) Math.ceil(Math.max(waitMinute, waitHour) * 1000)));
+            throw exhausted(now, Math.max(waitMinute, waitHour));
         }
         em.createNativeQuery("""
                 update rate_budget set minute_tokens = :minute, hour_tokens = :hour, refilled_at = now()
@@ -134,6 +134,11 @@ public class RateBudget {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    private static BudgetExhausted exhausted(Instant now, double seconds) {
+        Duration wait = Duration.ofMillis((long) Math.ceil(seconds * 1000));
+        return new BudgetExhausted(now.plus(wait), wait);
     }
 
     private static double number(Object value) {

@@ -69,7 +69,8 @@ public class CommandIntake {
         ReadResult result = reader.read(record.value());
         if (result instanceof ReadResult.Accepted accepted && !accounts.isConfigured(accepted.command().account())) {
             Command c = accepted.command();
-            result = new ReadResult.Rejected(c.commandId(), c.type().wireName(), c.account(), c.eventKey(),
+            result = new ReadResult.Rejected(c.commandId(), c.type().wireName(), c.account(),
+                    c instanceof DropletAction a ? a.dropletId() : null, c.eventKey(),
                     List.of(new Problem("/account", "no DigitalOcean token is configured for account '"
                             + c.account() + "'")));
         }
@@ -104,9 +105,7 @@ public class CommandIntake {
 
     @Transactional
     void record(ReadResult.Rejected rejected, ConsumerRecord<String, byte[]> record) {
-        Long dropletId = "droplet.action".equals(rejected.type()) && !rejected.eventKey().equals(rejected.commandId())
-                ? Long.valueOf(rejected.eventKey()) : null;
-        NewJob job = new NewJob(rejected.commandId(), rejected.type(), rejected.account(), dropletId, null, null,
+        NewJob job = new NewJob(rejected.commandId(), rejected.type(), rejected.account(), rejected.dropletId(), null, null,
                 null, mapper.valueToTree(rejected.problems()), record.topic(), record.partition(), record.offset());
         jobs.insert(job, JobState.REJECTED).ifPresent(j -> {
             LOG.infof("command rejected: command_id=%s problems=%s", rejected.commandId(), rejected.problems());

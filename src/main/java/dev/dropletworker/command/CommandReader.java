@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -19,6 +21,7 @@ import java.util.regex.Pattern;
 public class CommandReader {
 
     static final int MAX_COMMAND_ID_LENGTH = 200;
+    static final int MAX_PROBLEMS = 50;
     private static final Pattern ACCOUNT = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
     private static final Set<String> ENVELOPE_FIELDS = Set.of("command_id", "type", "account");
 
@@ -45,6 +48,10 @@ public class CommandReader {
         if (root == null || !root.isObject()) {
             return new ReadResult.Unreadable("record is JSON but not an object");
         }
+        if (containsNul(root)) {
+            // PostgreSQL can store no U+0000 in text or jsonb: such a record could never be recorded.
+            return new ReadResult.Unreadable("record contains a NUL character (\\u0000), which cannot be stored");
+        }
         JsonNode id = root.get("command_id");
         if (id == null || id.isNull()) {
             return new ReadResult.Unreadable("command has no command_id");
@@ -57,6 +64,36 @@ public class CommandReader {
             return new ReadResult.Unreadable("command_id is longer than " + MAX_COMMAND_ID_LENGTH + " characters");
         }
         return readCommand(commandId, (ObjectNode) root);
+    }
+
+    /** A command with thousands of faults gets the first {@value #MAX_PROBLEMS} and a count: events stay small. */
+    private static List<Problem> capped(List<Problem> problems) {
+        if (problems.size() <= MAX_PROBLEMS) {
+            return List.copyOf(problems);
+        }
+        List<Problem> kept = new ArrayList<>(problems.subList(0, MAX_PROBLEMS));
+        kept.add(new Problem("", (problems.size() - MAX_PROBLEMS) + " more problems not listed"));
+        return List.copyOf(kept);
+    }
+
+    private static boolean containsNul(JsonNode node) {
+        if (node.isTextual()) {
+            return node.asText().indexOf('\0') >= 0;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (field.getKey().indexOf('\0') >= 0 || containsNul(field.getValue())) {
+                return true;
+            }
+        }
+        if (node.isArray()) {
+            for (JsonNode element : node) {
+                if (containsNul(element)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private ReadResult readCommand(String commandId, ObjectNode root) {
@@ -80,15 +117,17 @@ public class CommandReader {
             problems.add(new Problem("/type", "must be one of droplet.create, droplet.action, droplet.tag_action"));
         }
         String eventKey = commandId;
+        Long dropletId = null;
         if (type != null) {
             validator.validate(type, root, ENVELOPE_FIELDS, problems);
             if (type == CommandType.ACTION && root.path("droplet_id").canConvertToExactIntegral()
                     && root.path("droplet_id").asLong() > 0) {
-                eventKey = Long.toString(root.path("droplet_id").asLong());
+                dropletId = root.path("droplet_id").asLong();
+                eventKey = Long.toString(dropletId);
             }
         }
         if (!problems.isEmpty()) {
-            return new ReadResult.Rejected(commandId, rawType, account, eventKey, List.copyOf(problems));
+            return new ReadResult.Rejected(commandId, rawType, account, dropletId, eventKey, capped(problems));
         }
         Command command = switch (type) {
             case CREATE -> new CreateDroplets(commandId, account, (ObjectNode) root.get("droplet"));

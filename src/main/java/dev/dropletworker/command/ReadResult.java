@@ -15,10 +15,11 @@ public sealed interface ReadResult {
      *
      * @param type the command's {@code type} as sent, or null when absent or not a string
      * @param account the account as sent, or {@code default}
+     * @param dropletId the command's droplet_id when it is a valid one (for per-Droplet keys), else null
      * @param eventKey Kafka key for the rejected event
      */
-    record Rejected(String commandId, String type, String account, String eventKey, List<Problem> problems)
-            implements ReadResult {
+    record Rejected(String commandId, String type, String account, Long dropletId, String eventKey,
+            List<Problem> problems) implements ReadResult {
     }
 
     /** Not a command at all (not JSON, not an object, no usable {@code command_id}): goes to the dead-letter topic. */

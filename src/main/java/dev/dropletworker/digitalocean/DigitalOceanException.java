@@ -34,11 +34,21 @@ public abstract sealed class DigitalOceanException extends RuntimeException
 
     /**
      * No answer: connection refused or reset, timeout, or an unreadable response. For a POST the
-     * request may or may not have taken effect.
+     * request may or may not have taken effect. The cause is named, not kept: the messages of
+     * lower layers can quote request headers, and with them the token.
      */
     public static final class Unreachable extends DigitalOceanException {
         Unreachable(String request, Throwable cause) {
-            super(request + ": no usable response (" + cause.getClass().getSimpleName() + ")", cause);
+            super(request + ": no usable response (" + causeName(cause) + ")", null);
+        }
+
+        private static String causeName(Throwable cause) {
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return root == cause ? cause.getClass().getSimpleName()
+                    : cause.getClass().getSimpleName() + " / " + root.getClass().getSimpleName();
         }
     }
 }

@@ -3,18 +3,18 @@ package dev.dropletworker.dispatch;
 import dev.dropletworker.budget.BudgetExhausted;
 import dev.dropletworker.digitalocean.ApiError;
 import dev.dropletworker.digitalocean.DigitalOceanException;
+import dev.dropletworker.dispatch.SubmissionLedger.Sent;
 import dev.dropletworker.event.Failure;
 import dev.dropletworker.job.Job;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.PodIdentity;
-import io.micrometer.core.instrument.MeterRegistry;
 import dev.dropletworker.lifecycle.RoleLoop;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -34,7 +34,7 @@ public class Dispatcher {
     private final DropletRequests requests;
     private final SubmissionLedger ledger;
     private final DispatchConfig config;
-    private final String owner;
+    private final DropletRequests.Claim claim;
     private final MeterRegistry metrics;
     private RoleLoop loop;
 
@@ -44,7 +44,7 @@ public class Dispatcher {
         this.requests = requests;
         this.ledger = ledger;
         this.config = config;
-        this.owner = pod.name();
+        this.claim = new DropletRequests.Claim(pod.name(), config.lease());
         this.metrics = metrics;
     }
 
@@ -65,15 +65,27 @@ public class Dispatcher {
         }
     }
 
+    /**
+     * Stops sending new requests from this pod (for maintenance, or to drain it); returns once the
+     * round in progress has ended. Tracking and event publishing go on.
+     */
+    public void pause() {
+        loop.pause();
+    }
+
+    public void resume() {
+        loop.resume();
+    }
+
     /** One round: resume expired claims, claim a batch of due jobs, submit them. */
     int dispatchDue() {
         jobs.releaseExpiredLeases();
-        List<UUID> claimed = jobs.claimDue(owner, config.lease(), config.batchSize());
+        List<UUID> claimed = jobs.claimDue(claim.owner(), config.lease(), config.batchSize());
         for (int i = 0; i < claimed.size(); i++) {
             if (!submit(claimed.get(i))) {
                 // Budget gone: hand the rest back untouched, without counting an attempt, and idle.
-                claimed.subList(i + 1, claimed.size()).forEach(id -> ledger.later(id, owner,
-                        Instant.now(), false, false, "not sent this round", null));
+                claimed.subList(i + 1, claimed.size()).forEach(id -> ledger.later(id, claim.owner(), Duration.ZERO,
+                        false, Sent.NOT_APPLIED, "not sent this round", null));
                 return 0;
             }
         }
@@ -83,34 +95,45 @@ public class Dispatcher {
     /** @return false when the rate budget is exhausted and the round should stop */
     boolean submit(UUID jobId) {
         Job job = jobs.find(jobId).orElseThrow();
+        LOG.infof("job %s RECEIVED -> SUBMITTING command_id=%s droplet_id=%s attempts=%d (claimed by %s)", job.id,
+                job.commandId, job.dropletId, job.attempts, claim.owner());
         try {
             Optional<Submitted> submitted = switch (job.commandType) {
-                case "droplet.action" -> Optional.of(requests.submitAction(job));
-                case "droplet.tag_action" -> Optional.of(requests.submitTagAction(job));
-                case "droplet.create" -> requests.submitCreate(job,
-                        job.unconfirmedSince == null || jobs.now().isAfter(job.unconfirmedSince.plus(config.createSettle())));
+                case "droplet.action" -> Optional.of(requests.submitAction(job, claim));
+                case "droplet.tag_action" -> Optional.of(requests.submitTagAction(job, claim));
+                case "droplet.create" -> requests.submitCreate(job, claim, settled(job),
+                        job.attempts <= config.maxAttempts());
                 default -> throw new IllegalStateException("unknown command type " + job.commandType);
             };
             if (submitted.isPresent()) {
-                ledger.submitted(jobId, owner, submitted.get());
+                ledger.submitted(jobId, claim.owner(), submitted.get());
+            } else if (job.attempts > config.maxAttempts() && settled(job)) {
+                failed(job, lastFailure(job), "no Droplets of the unconfirmed create showed up");
             } else {
-                ledger.later(jobId, owner, Instant.now().plus(config.retryBackoff()), false, true,
+                ledger.later(jobId, claim.owner(), config.retryBackoff(), false, Sent.NOT_APPLIED,
                         "waiting for the Droplets of an unconfirmed create to show up", null);
             }
             return true;
+        } catch (DropletRequests.LeaseLost e) {
+            LOG.warnf("job %s: lease lost before sending; another pod has it", jobId);
+            return true;
         } catch (BudgetExhausted e) {
             metrics.counter("dropletworker.budget.waits", "role", "dispatch").increment();
-            ledger.later(jobId, owner, e.availableAt(), false, false, "waiting for rate budget", null);
+            ledger.later(jobId, claim.owner(), e.waitFor(), false, Sent.NOT_APPLIED, "waiting for rate budget", null);
             return false;
         } catch (DigitalOceanException.ErrorResponse e) {
             onErrorResponse(job, e);
             return !e.error().isTooManyRequests();
         } catch (DigitalOceanException.Unreachable e) {
-            retryOrFail(job, true, Failure.of(Failure.RETRIES_EXHAUSTED, e.getMessage()), e.getMessage());
+            retryOrFail(job, Failure.of(Failure.RETRIES_EXHAUSTED, e.getMessage()), e.getMessage());
             return true;
         } catch (RuntimeException e) {
-            LOG.errorf(e, "job %s: unexpected failure while submitting", jobId);
-            retryOrFail(job, false, Failure.of(Failure.RETRIES_EXHAUSTED, e.toString()), e.toString());
+            // Whatever failed may have come after a POST that took effect: look before sending again.
+            // Only the exception's class is recorded: messages of lower layers may quote headers.
+            LOG.errorf("job %s: unexpected %s while submitting", jobId, e.getClass().getName());
+            LOG.debugf(e, "job %s: unexpected failure", jobId);
+            retryOrFail(job, Failure.of(Failure.RETRIES_EXHAUSTED, "internal error: " + e.getClass().getName()),
+                    e.getClass().getSimpleName());
             return true;
         }
     }
@@ -118,37 +141,57 @@ public class Dispatcher {
     private void onErrorResponse(Job job, DigitalOceanException.ErrorResponse e) {
         ApiError error = e.error();
         Failure last = Failure.of(Failure.API_ERROR, error);
-        if (error.isPendingEvent()) {
-            // The Droplet is busy with another action: later, not failed.
+        if (error.isPendingEvent() || error.isTooManyRequests()) {
+            // The Droplet is busy, or the token is rate limited: later, not failed (up to the give-up limit).
             if (givenUp(job)) {
-                ledger.failed(job.id, owner, Failure.of(Failure.RETRIES_EXHAUSTED, error),
-                        "Droplet still busy after " + config.giveUpAfter());
-            } else {
-                ledger.later(job.id, owner, Instant.now().plus(config.pendingEventDelay()), false, false,
+                failed(job, Failure.of(Failure.RETRIES_EXHAUSTED, error),
+                        "still " + error.httpStatus() + " after " + config.giveUpAfter());
+            } else if (error.isPendingEvent()) {
+                ledger.later(job.id, claim.owner(), config.pendingEventDelay(), false, Sent.NOT_APPLIED,
                         "Droplet has a pending event", last);
+            } else {
+                ledger.later(job.id, claim.owner(), e.retryAfter().orElse(config.retryBackoff()), false,
+                        Sent.NOT_APPLIED, "rate limited (429)", last);
             }
-        } else if (error.isTooManyRequests()) {
-            Duration wait = e.retryAfter().orElse(config.retryBackoff());
-            ledger.later(job.id, owner, Instant.now().plus(wait), false, false, "rate limited (429)", last);
         } else if (error.isTransient()) {
             // A 5xx to a POST may come after the server acted: look before sending again.
-            retryOrFail(job, true, Failure.of(Failure.RETRIES_EXHAUSTED, error), error.httpStatus() + " " + error.id());
+            retryOrFail(job, Failure.of(Failure.RETRIES_EXHAUSTED, error), error.httpStatus() + " " + error.id());
         } else {
-            ledger.failed(job.id, owner, last, "permanent API error " + error.httpStatus());
+            failed(job, last, "permanent API error " + error.httpStatus());
         }
     }
 
-    private void retryOrFail(Job job, boolean unconfirmed, Failure failure, String detail) {
-        if (job.attempts >= config.maxAttempts() || givenUp(job)) {
-            ledger.failed(job.id, owner, failure, "giving up after " + job.attempts + " attempts: " + detail);
+    /** After a failure whose request may have taken effect. */
+    private void retryOrFail(Job job, Failure failure, String detail) {
+        boolean lastAttempt = job.attempts >= config.maxAttempts() || givenUp(job);
+        if (lastAttempt && "droplet.create".equals(job.commandType)) {
+            // Never fail a create that may exist: one more round looks for it (and only looks).
+            ledger.later(job.id, claim.owner(), config.createSettle(), true, Sent.UNCONFIRMED,
+                    "last look for the Droplets after: " + detail, failure);
+        } else if (lastAttempt) {
+            failed(job, failure, "giving up after " + job.attempts + " attempts: " + detail);
         } else {
-            ledger.later(job.id, owner, Instant.now().plus(backoff(job.attempts)), true, unconfirmed,
-                    "retrying: " + detail, failure);
+            ledger.later(job.id, claim.owner(), backoff(job.attempts), true, Sent.UNCONFIRMED, "retrying: " + detail,
+                    failure);
         }
     }
 
+    private void failed(Job job, Failure failure, String detail) {
+        ledger.failed(job.id, claim.owner(), failure, detail);
+    }
+
+    private static Failure lastFailure(Job job) {
+        return new Failure(Failure.RETRIES_EXHAUSTED, job.errorHttpStatus, job.errorId, job.errorMessage,
+                job.errorRequestId);
+    }
+
+    /** The give-up limit counts from the first claim, not from arrival: queueing is not failing. */
     private boolean givenUp(Job job) {
-        return Instant.now().isAfter(job.receivedAt.plus(config.giveUpAfter()));
+        return jobs.now().isAfter(job.firstSubmittingAt.plus(config.giveUpAfter()));
+    }
+
+    private boolean settled(Job job) {
+        return job.unconfirmedSince == null || jobs.now().isAfter(job.unconfirmedSince.plus(config.createSettle()));
     }
 
     /** Exponential, capped, with jitter so that pods retrying together spread out. */

@@ -8,6 +8,9 @@ import dev.dropletworker.digitalocean.CreateAccepted;
 import dev.dropletworker.digitalocean.DigitalOcean;
 import dev.dropletworker.digitalocean.Droplet;
 import dev.dropletworker.job.Job;
+import dev.dropletworker.job.JobStore;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
@@ -30,18 +33,38 @@ class DropletRequests {
     private final DigitalOcean api;
     private final ObjectMapper mapper;
     private final EntityManager em;
+    private final JobStore jobs;
 
-    DropletRequests(DigitalOcean api, ObjectMapper mapper, EntityManager em) {
+    DropletRequests(DigitalOcean api, ObjectMapper mapper, EntityManager em, JobStore jobs) {
         this.api = api;
         this.mapper = mapper;
         this.em = em;
+        this.jobs = jobs;
+    }
+
+    /** This pod's claim on a job: who holds it and for how long a renewal lasts. */
+    record Claim(String owner, Duration lease) {
+    }
+
+    /** The claim ran out before the POST; another pod may already be submitting the job. */
+    static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super("submission lease lost before sending", null, false, false);
+        }
+    }
+
+    /** Renews the lease right before a POST, so that two pods never both send one job's request. */
+    private void beforeSending(Job job, Claim claim) {
+        if (!jobs.markSending(job.id, claim.owner(), claim.lease())) {
+            throw new LeaseLost();
+        }
     }
 
     static String jobTag(Job job) {
         return JOB_TAG_PREFIX + job.id;
     }
 
-    Submitted submitAction(Job job) {
+    Submitted submitAction(Job job, Claim claim) {
         if (job.unconfirmedSince != null) {
             Optional<Action> earlier = findUnconfirmedAction(job);
             if (earlier.isPresent()) {
@@ -49,6 +72,7 @@ class DropletRequests {
                         + " of an unconfirmed attempt");
             }
         }
+        beforeSending(job, claim);
         Action action = api.postAction(job.account, job.dropletId, job.request);
         return new Submitted(List.of(action), null, "action " + action.id() + " started");
     }
@@ -57,16 +81,19 @@ class DropletRequests {
      * A bulk action has no per-job marker to look for; an unconfirmed attempt is sent again. On
      * Droplets still busy with the first one that answers 422 pending event, which waits.
      */
-    Submitted submitTagAction(Job job) {
+    Submitted submitTagAction(Job job, Claim claim) {
+        beforeSending(job, claim);
         List<Action> actions = api.postTagAction(job.account, job.tagName, job.request);
         return new Submitted(actions, null, actions.size() + " actions started");
     }
 
     /**
-     * @return the submission, or empty when an unconfirmed create may still show up and it is too
-     *     early to create again
+     * @param settled an unconfirmed create had time enough to show up in the tag listing
+     * @param mayPost false for a last look after the final attempt: adopt what exists, never create
+     * @return the submission, or empty when nothing was found and it is too early (or too late) to
+     *     create again
      */
-    Optional<Submitted> submitCreate(Job job, boolean settled) {
+    Optional<Submitted> submitCreate(Job job, Claim claim, boolean settled, boolean mayPost) {
         String tag = jobTag(job);
         if (job.unconfirmedSince != null) {
             List<Droplet> existing = api.listDropletsByTag(job.account, tag);
@@ -83,10 +110,14 @@ class DropletRequests {
                 return Optional.empty();
             }
         }
+        if (!mayPost) {
+            return Optional.empty();
+        }
         ObjectNode request = job.request.deepCopy();
         ArrayNode tags = request.has("tags") && request.get("tags").isArray()
                 ? (ArrayNode) request.get("tags") : request.putArray("tags");
         tags.add(tag);
+        beforeSending(job, claim);
         CreateAccepted accepted = api.createDroplets(job.account, request);
         List<Action> actions = new ArrayList<>();
         boolean paired = accepted.droplets().size() == accepted.actionIds().size();
@@ -100,11 +131,16 @@ class DropletRequests {
                 accepted.droplets().size() + " Droplets being created"));
     }
 
+    /**
+     * An action of the requested type, started since this job was first claimed, that no job
+     * follows: commands for one Droplet run one at a time, so it can only be this job's.
+     */
     private Optional<Action> findUnconfirmedAction(Job job) {
         String type = job.request.path("type").asText();
+        Instant since = job.firstSubmittingAt.minus(CLOCK_SLACK);
         for (Action action : api.listDropletActions(job.account, job.dropletId, 20)) {
             if (type.equals(action.type()) && action.startedAt() != null
-                    && !action.startedAt().isBefore(job.unconfirmedSince.minus(CLOCK_SLACK))
+                    && !action.startedAt().isBefore(since)
                     && !isKnown(action.id())) {
                 return Optional.of(action);
             }
@@ -113,7 +149,8 @@ class DropletRequests {
     }
 
     /** An action some job already follows is not the answer to this one's lost request. */
-    private boolean isKnown(long actionId) {
+    @Transactional
+    boolean isKnown(long actionId) {
         return !em.createQuery("select a.id from JobAction a where a.actionId = :id")
                 .setParameter("id", actionId).setMaxResults(1).getResultList().isEmpty();
     }

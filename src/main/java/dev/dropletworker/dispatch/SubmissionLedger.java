@@ -12,15 +12,25 @@ import dev.dropletworker.tracking.TrackingConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
 /**
  * Records what a submission attempt came to, each in one transaction, and only while this pod
  * still holds the job's lease (a pod that stalled past it must not overwrite the new owner's work).
+ * Times are the database's, like every other time in the job table.
  */
 @ApplicationScoped
 class SubmissionLedger {
+
+    /** What is known about the request a later() follows. */
+    enum Sent {
+        /** Nothing reached DigitalOcean, or it answered and did nothing (4xx). */
+        NOT_APPLIED,
+        /** The answer was lost: the request may have taken effect. */
+        UNCONFIRMED
+    }
 
     private final JobStore jobs;
     private final JobCompletion completion;
@@ -30,11 +40,11 @@ class SubmissionLedger {
 
     SubmissionLedger(JobStore jobs, JobCompletion completion, EntityManager em, TrackingConfig tracking,
             ObjectMapper mapper) {
-        this.mapper = mapper;
         this.jobs = jobs;
         this.completion = completion;
         this.em = em;
         this.tracking = tracking;
+        this.mapper = mapper;
     }
 
     /** DigitalOcean accepted the request: follow its actions. */
@@ -64,25 +74,25 @@ class SubmissionLedger {
     }
 
     /**
-     * Not now: back to RECEIVED with a later next_run_at.
+     * Not now: back to RECEIVED, due again after {@code delay}.
      *
-     * @param countsAsAttempt false for waits that say nothing about the request (budget, pending event)
-     * @param unconfirmed the request may have taken effect without the worker seeing the answer
+     * @param countsAsAttempt false for waits that say nothing about the request (budget, pending event, 429)
      */
     @Transactional
-    void later(UUID jobId, String owner, Instant at, boolean countsAsAttempt, boolean unconfirmed, String detail,
+    void later(UUID jobId, String owner, Duration delay, boolean countsAsAttempt, Sent sent, String detail,
             Failure lastError) {
         jobs.lockLeased(jobId, owner).ifPresent(job -> {
+            Instant now = jobs.now();
             if (!countsAsAttempt) {
                 job.attempts = Math.max(0, job.attempts - 1);
             }
-            if (unconfirmed && job.unconfirmedSince == null) {
-                job.unconfirmedSince = job.submittingAt;
+            if (sent == Sent.UNCONFIRMED) {
+                job.unconfirmedSince = now;
             }
             if (lastError != null) {
                 recordLastError(job, lastError);
             }
-            job.nextRunAt = at;
+            job.nextRunAt = now.plus(delay);
             jobs.transition(job, JobState.RECEIVED, detail);
         });
     }

@@ -82,19 +82,33 @@ public class OutboxRelay {
         if (pending.isEmpty()) {
             return 0;
         }
-        // Send the whole batch, then wait for every acknowledgement before marking rows sent.
-        List<Uni<Void>> sends = new ArrayList<>();
+        // Send the whole batch, then wait for every acknowledgement; only acknowledged rows are
+        // marked sent, so one event Kafka refuses (too large, say) cannot hold back the others.
+        List<Uni<Boolean>> sends = new ArrayList<>();
         for (OutboxEvent event : pending) {
             RecordHeaders headers = new RecordHeaders();
             headers.add("content-type", CONTENT_TYPE);
             OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                     .withKey(event.eventKey).withHeaders(headers).build();
-            sends.add(events.sendMessage(Message.of(event.payload, Metadata.of(metadata))));
+            sends.add(events.sendMessage(Message.of(event.payload, Metadata.of(metadata)))
+                    .onItem().transform(ignored -> true)
+                    .onFailure().invoke(e -> LOG.warnf("event %s not published (%s); will retry", event.id,
+                            e.getClass().getName()))
+                    .onFailure().recoverWithItem(false));
         }
-        Uni.join().all(sends).andFailFast().await().atMost(sendTimeout);
+        List<Boolean> acknowledged = Uni.join().all(sends).andFailFast().await().atMost(sendTimeout);
         Instant sent = Instant.now();
-        pending.forEach(event -> event.sentAt = sent);
-        LOG.debugf("%d events published", pending.size());
+        int published = 0;
+        for (int i = 0; i < pending.size(); i++) {
+            if (acknowledged.get(i)) {
+                pending.get(i).sentAt = sent;
+                published++;
+            }
+        }
+        LOG.debugf("%d of %d events published", published, pending.size());
+        if (published < pending.size()) {
+            return 0; // idle before trying the refused ones again
+        }
         return pending.size();
     }
 }

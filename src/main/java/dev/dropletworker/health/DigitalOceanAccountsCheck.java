@@ -3,13 +3,15 @@ package dev.dropletworker.health;
 import dev.dropletworker.digitalocean.DigitalOceanAccounts;
 import dev.dropletworker.digitalocean.DigitalOceanConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready only with a token for the default account: without one every command would fail. Names
- * the configured accounts and the API URL, never a token.
+ * Ready only with a usable token for the default account: without one every command naming no
+ * account would fail. Names the configured accounts, never a token.
  */
 @Readiness
 @ApplicationScoped
@@ -27,16 +29,13 @@ public class DigitalOceanAccountsCheck implements HealthCheck {
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("digitalocean-accounts")
                 .status(accounts.isConfigured(DigitalOceanAccounts.DEFAULT))
-                .withData("api_url", config.apiUrl())
                 .withData("accounts", String.join(",", accountNames()))
                 .build();
     }
 
-    private java.util.List<String> accountNames() {
-        java.util.List<String> names = new java.util.ArrayList<>(config.accounts().keySet());
-        if (config.token().isPresent()) {
-            names.add(0, DigitalOceanAccounts.DEFAULT);
-        }
-        return names;
+    private List<String> accountNames() {
+        List<String> names = new ArrayList<>(config.accounts().keySet());
+        names.add(0, DigitalOceanAccounts.DEFAULT);
+        return names.stream().distinct().filter(accounts::isConfigured).toList();
     }
 }

@@ -60,9 +60,19 @@ public class Job extends PanacheEntityBase {
     @Column(name = "lease_expires_at")
     public Instant leaseExpiresAt;
 
-    /** Set when a submission may have reached DigitalOcean without the worker seeing the answer. */
+    /** When the latest POST went out. */
+    @Column(name = "sent_at")
+    public Instant sentAt;
+
+    /**
+     * When the worker found the answer to a POST lost (5xx, reset, timeout, or a pod that died after
+     * sending): the request may have taken effect, so look before sending again.
+     */
     @Column(name = "unconfirmed_since")
     public Instant unconfirmedSince;
+
+    @Column(name = "first_submitting_at")
+    public Instant firstSubmittingAt;
 
     @Column(name = "received_at")
     public Instant receivedAt;

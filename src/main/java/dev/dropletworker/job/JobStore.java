@@ -99,7 +99,8 @@ public class JobStore {
                 ), claimed as (
                     update job set state = 'SUBMITTING', lease_owner = :owner,
                                    lease_expires_at = now() + make_interval(secs => :lease),
-                                   attempts = attempts + 1, submitting_at = now(), updated_at = now()
+                                   attempts = attempts + 1, submitting_at = now(), updated_at = now(),
+                                   first_submitting_at = coalesce(first_submitting_at, now())
                     from due where job.id = due.id
                     returning job.id
                 )
@@ -114,8 +115,8 @@ public class JobStore {
     }
 
     /**
-     * A pod died (or stalled past its lease) while submitting: the job goes back to RECEIVED, marked
-     * unconfirmed because the POST may have reached DigitalOcean before the pod stopped.
+     * A pod died (or stalled past its lease) while submitting: the job goes back to RECEIVED. If
+     * that claim had sent its POST, the job is marked unconfirmed: the POST may have taken effect.
      */
     @Transactional
     public int releaseExpiredLeases() {
@@ -127,7 +128,8 @@ public class JobStore {
                     for update skip locked
                 ), released as (
                     update job set state = 'RECEIVED', lease_owner = null, lease_expires_at = null,
-                                   unconfirmed_since = coalesce(unconfirmed_since, submitting_at),
+                                   unconfirmed_since = case when sent_at >= submitting_at then now()
+                                                            else unconfirmed_since end,
                                    next_run_at = now(), updated_at = now()
                     from expired where job.id = expired.id
                     returning job.id
@@ -137,6 +139,24 @@ public class JobStore {
                 returning job_id""", UUID.class).getResultList();
         released.forEach(id -> LOG.warnf("job %s lease expired while submitting; it will be resumed", id));
         return released.size();
+    }
+
+    /**
+     * Renews this pod's lease and stamps sent_at, just before a POST. If the lease was lost (this pod
+     * stalled and another took the job over), nothing is sent: two pods must never both submit.
+     *
+     * @return false when the lease is no longer this pod's
+     */
+    @Transactional
+    public boolean markSending(UUID id, String owner, Duration lease) {
+        return em.createNativeQuery("""
+                update job set lease_expires_at = now() + make_interval(secs => :lease), sent_at = now(),
+                               updated_at = now()
+                where id = :id and lease_owner = :owner and state = 'SUBMITTING' and lease_expires_at > now()""")
+                .setParameter("lease", lease.toMillis() / 1000.0)
+                .setParameter("id", id)
+                .setParameter("owner", owner)
+                .executeUpdate() == 1;
     }
 
     @Transactional

@@ -25,7 +25,9 @@ public final class RoleLoop implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition woken = lock.newCondition();
     private final Thread thread;
+    private final ReentrantLock roundLock = new ReentrantLock();
     private volatile boolean running = true;
+    private volatile boolean paused;
     private boolean wakeRequested;
 
     /**
@@ -55,28 +57,54 @@ public final class RoleLoop implements AutoCloseable {
         }
     }
 
+    /** Stops starting rounds, and returns once the current round (if any) has ended. */
+    public void pause() {
+        paused = true;
+        roundLock.lock();
+        roundLock.unlock();
+    }
+
+    public void resume() {
+        paused = false;
+        wake();
+    }
+
     private void run() {
-        pause(); // let the application finish starting (messaging channels connect at start-up)
+        idle(); // let the application finish starting (messaging channels connect at start-up)
         while (running) {
+            if (paused) {
+                idle();
+                continue;
+            }
             int done = 0;
             ManagedContext requestContext = Arc.container().requestContext();
             requestContext.activate();
+            roundLock.lock();
             try {
+                if (paused) {
+                    continue;
+                }
                 done = round.getAsInt();
             } catch (RuntimeException e) {
                 if (running) {
-                    LOG.warnf(e, "%s round failed; it will run again", name);
+                    // The class only: messages of lower layers may quote request headers. DEBUG has the rest.
+                    LOG.warnf("%s round failed (%s); it will run again", name, e.getClass().getName());
+                    LOG.debugf(e, "%s round failure", name);
                 }
+            } catch (Error e) {
+                // A role that died silently would leave the pod "healthy" and idle: log loudly and go on.
+                LOG.errorf("%s round failed with %s; it will run again", name, e.getClass().getName());
             } finally {
+                roundLock.unlock();
                 requestContext.terminate();
             }
             if (done == 0) {
-                pause();
+                idle();
             }
         }
     }
 
-    private void pause() {
+    private void idle() {
         lock.lock();
         try {
             long nanos = idle.toNanos();

@@ -95,12 +95,12 @@ public class ActionTracker {
                 }
             } catch (BudgetExhausted e) {
                 metrics.counter("dropletworker.budget.waits", "role", "tracking").increment();
-                ledger.pollFailed(rowId, e.availableAt(), false);
+                ledger.pollFailed(rowId, e.waitFor(), false);
                 return 0; // the rest of the batch would wait too; their claims expire into a later round
             } catch (DigitalOceanException.ErrorResponse e) {
                 ApiError error = e.error();
                 if (error.isTooManyRequests()) {
-                    ledger.pollFailed(rowId, Instant.now().plus(e.retryAfter().orElse(config.minPollInterval())), false);
+                    ledger.pollFailed(rowId, e.retryAfter().orElse(config.minPollInterval()), false);
                     return 0;
                 }
                 pollFailed(job, row, Failure.of(Failure.API_ERROR, error), error.isTransient());
@@ -113,7 +113,7 @@ public class ActionTracker {
 
     /** A 404 or 401 while polling may be a passing glitch too; only repeated failures end the job. */
     private void pollFailed(Job job, JobAction row, Failure failure, boolean transientError) {
-        int failures = ledger.pollFailed(row.id, Instant.now().plus(ledger.nextInterval(row.pollFailures + 1)), true);
+        int failures = ledger.pollFailed(row.id, ledger.nextInterval(row.pollFailures + 1), true);
         LOG.debugf("job %s: poll of action %d failed (%d in a row): %s", job.id, row.actionId, failures,
                 failure.message());
         if (failures >= config.maxPollFailures() || (!transientError && failures >= 3)) {
@@ -132,45 +132,46 @@ public class ActionTracker {
                 JsonNode result = "droplet.create".equals(job.commandType) ? readCreatedDroplets(job, actions) : null;
                 JobState outcome = errored ? JobState.ERRORED : JobState.COMPLETED;
                 completion.finish(jobId, outcome, null, result, actions.size() + " actions finished");
-            } catch (NotListedYet e) {
-                ledger.postponeFinish(jobId, Instant.now().plus(config.minPollInterval()));
+            } catch (NotReadYet e) {
+                ledger.postponeFinish(jobId, config.minPollInterval());
             } catch (BudgetExhausted e) {
-                ledger.postponeFinish(jobId, e.availableAt());
-            } catch (DigitalOceanException e) {
-                LOG.debugf("job %s: final read failed, will read again: %s", jobId, e.getMessage());
-                ledger.postponeFinish(jobId, Instant.now().plus(config.minPollInterval()));
+                ledger.postponeFinish(jobId, e.waitFor());
+            } catch (RuntimeException e) {
+                LOG.warnf("job %s: could not be finished this round (%s); will try again", jobId,
+                        e.getClass().getName());
+                ledger.postponeFinish(jobId, config.minPollInterval());
             }
         }
         return finishable.size();
     }
 
-    /** One read per created Droplet, for its status and networks (assigned when the create completes). */
+    /**
+     * One read per created Droplet, for its status and networks (assigned when the create
+     * completes). A read that fails, including the 404 a new Droplet can give for a while after its
+     * create, is tried again in a later round until the grace period ends; after that the Droplet is
+     * reported without status rather than holding the job forever.
+     */
     private JsonNode readCreatedDroplets(Job job, List<JobAction> actions) {
+        boolean graceOver = jobs.now().isAfter(lastFinished(job, actions).plus(config.dropletReadGrace()));
         ArrayNode droplets = mapper.createArrayNode();
         for (JobAction action : actions) {
             ObjectNode entry = droplets.addObject();
             entry.put("id", action.dropletId);
+            entry.put("name", initialName(job, action.dropletId));
+            entry.putNull("status");
             if (Action.COMPLETED.equals(action.status) && action.dropletId != null) {
                 try {
                     Droplet droplet = api.getDroplet(job.account, action.dropletId);
                     entry.put("name", droplet.name());
                     entry.put("status", droplet.status());
                     entry.set("networks", droplet.networks());
-                } catch (DigitalOceanException.ErrorResponse e) {
-                    if (e.error().httpStatus() != 404) {
-                        throw e;
+                } catch (DigitalOceanException e) {
+                    if (!graceOver) {
+                        throw new NotReadYet();
                     }
-                    // A new Droplet can 404 for a while after its create completes: read again later,
-                    // and only after the grace period report it as gone.
-                    if (action.completedAt == null
-                            || Instant.now().isBefore(action.completedAt.plus(config.dropletReadGrace()))) {
-                        throw new NotListedYet();
-                    }
-                    entry.putNull("status");
+                    LOG.warnf("job %s: Droplet %d could not be read after its create (%s); reported without status",
+                            job.id, action.dropletId, e.getMessage());
                 }
-            } else {
-                entry.put("name", initialName(job, action.dropletId));
-                entry.putNull("status");
             }
             entry.put("action_id", action.actionId);
             entry.put("action_status", action.status);
@@ -180,9 +181,15 @@ public class ActionTracker {
         return result;
     }
 
-    /** A created Droplet that the API does not show yet. */
-    private static final class NotListedYet extends RuntimeException {
-        NotListedYet() {
+    /** When the last action finished (DigitalOcean's time), or when tracking began if none says. */
+    private static Instant lastFinished(Job job, List<JobAction> actions) {
+        return actions.stream().map(a -> a.completedAt).filter(java.util.Objects::nonNull).max(Instant::compareTo)
+                .orElse(job.inProgressAt);
+    }
+
+    /** A created Droplet could not be read yet. */
+    private static final class NotReadYet extends RuntimeException {
+        NotReadYet() {
             super(null, null, false, false);
         }
     }

@@ -2,12 +2,12 @@ package dev.dropletworker.tracking;
 
 import dev.dropletworker.digitalocean.Action;
 import dev.dropletworker.job.JobAction;
+import dev.dropletworker.job.JobStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -17,10 +17,12 @@ class TrackingLedger {
 
     private final EntityManager em;
     private final TrackingConfig config;
+    private final JobStore jobs;
 
-    TrackingLedger(EntityManager em, TrackingConfig config) {
+    TrackingLedger(EntityManager em, TrackingConfig config, JobStore jobs) {
         this.em = em;
         this.config = config;
+        this.jobs = jobs;
     }
 
     /**
@@ -70,18 +72,18 @@ class TrackingLedger {
             row.status = action.finalStatus();
             return true;
         }
-        row.nextPollAt = Instant.now().plus(nextInterval(row.polls));
+        row.nextPollAt = jobs.now().plus(nextInterval(row.polls));
         return false;
     }
 
     /** @return the consecutive failures of this action's polls so far */
     @Transactional
-    int pollFailed(long rowId, Instant retryAt, boolean countsAsFailure) {
+    int pollFailed(long rowId, Duration retryIn, boolean countsAsFailure) {
         JobAction row = em.find(JobAction.class, rowId, LockModeType.PESSIMISTIC_WRITE);
         if (countsAsFailure) {
             row.pollFailures++;
         }
-        row.nextPollAt = retryAt;
+        row.nextPollAt = jobs.now().plus(retryIn);
         return row.pollFailures;
     }
 
@@ -118,9 +120,11 @@ class TrackingLedger {
 
     /** The final read must wait: let this or another pod try again at {@code at}, not after the whole lease. */
     @Transactional
-    void postponeFinish(UUID jobId, Instant at) {
-        em.createNativeQuery("update job set lease_expires_at = :at where id = :id and state = 'IN_PROGRESS'")
-                .setParameter("at", at)
+    void postponeFinish(UUID jobId, Duration delay) {
+        em.createNativeQuery("""
+                update job set lease_expires_at = now() + make_interval(secs => :delay)
+                where id = :id and state = 'IN_PROGRESS'""")
+                .setParameter("delay", delay.toMillis() / 1000.0)
                 .setParameter("id", jobId)
                 .executeUpdate();
     }

@@ -95,7 +95,27 @@ class CommandValidationTest {
     static Stream<String> unreadableRecords() {
         return Stream.of("", "not json", "[1,2]", "\"text\"", json("{'type':'droplet.create'}"),
                 json("{'command_id':null}"), json("{'command_id':42}"), json("{'command_id':'  '}"),
-                json("{'command_id':'" + "x".repeat(201) + "'}"));
+                json("{'command_id':'" + "x".repeat(201) + "'}"),
+                // PostgreSQL stores no U+0000: a record holding one anywhere could never be recorded.
+                json("{'command_id':'nul\\u0000id','type':'droplet.action'}"),
+                json("{'command_id':'c-1','type':'droplet.create','droplet':{'name':'a','size':'s','image':'i',"
+                        + "'user_data':'x\\u0000y'}}"),
+                json("{'command_id':'c-1','type':'droplet.action','droplet_id':1,'action':{'type':'reboot'},"
+                        + "'odd\\u0000key':1}"));
+    }
+
+    @Test
+    void aCommandWithHundredsOfProblemsListsTheFirstFiftyAndCountsTheRest() {
+        StringBuilder fields = new StringBuilder();
+        for (int i = 0; i < 120; i++) {
+            fields.append(",'unknown_").append(i).append("':1");
+        }
+        ReadResult.Rejected rejected = (ReadResult.Rejected) reader.read(json(
+                "{'command_id':'c-1','type':'droplet.action','droplet_id':1,'action':{'type':'reboot'}" + fields + "}")
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(51, rejected.problems().size());
+        assertEquals("70 more problems not listed", rejected.problems().get(50).message());
     }
 
     private Command accepted(String json) {

@@ -1,0 +1,153 @@
+package dev.dropletworker.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dropletworker.dispatch.Dispatcher;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The claiming SQL against real PostgreSQL. The application's own dispatcher shares the database,
+ * so it is paused while these tests claim.
+ */
+@QuarkusTest
+class JobStoreTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Inject
+    JobStore jobs;
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    Dispatcher dispatcher;
+
+    @BeforeEach
+    void pauseTheWorkersOwnDispatcher() {
+        dispatcher.pause();
+    }
+
+    @AfterEach
+    void removeTestJobsAndResume() {
+        // The worker must not find these later: their command type is not one it can send.
+        QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("delete from job_transition where job_id in "
+                    + "(select id from job where command_type = 'test.parked')").executeUpdate();
+            em.createNativeQuery("delete from outbox_event where job_id in "
+                    + "(select id from job where command_type = 'test.parked')").executeUpdate();
+            em.createNativeQuery("delete from job where command_type = 'test.parked'").executeUpdate();
+        });
+        dispatcher.resume();
+    }
+
+    @Test
+    void aCommandIdIsRecordedOnce() {
+        String commandId = "store-dup-" + UUID.randomUUID();
+        boolean first = QuarkusTransaction.requiringNew()
+                .call(() -> jobs.insert(job(commandId, null), JobState.REJECTED)).isPresent();
+        boolean second = QuarkusTransaction.requiringNew()
+                .call(() -> jobs.insert(job(commandId, null), JobState.REJECTED)).isPresent();
+        assertTrue(first);
+        assertFalse(second);
+    }
+
+    @Test
+    void jobsOnOneOrderingKeyAreClaimedOneAtATimeInArrivalOrder() {
+        String key = "test-order:" + UUID.randomUUID();
+        UUID first = insertParked(key);
+        UUID second = insertParked(key);
+        release(List.of(first, second));
+
+        List<UUID> claimed = claimUntil(first);
+        assertFalse(claimed.contains(second), "the second waits while the first is open");
+        assertEquals(JobState.SUBMITTING, jobs.find(first).orElseThrow().state);
+        assertEquals(JobState.RECEIVED, jobs.find(second).orElseThrow().state);
+    }
+
+    @Test
+    void aLostLeaseStopsTheSendAndAnExpiredSentClaimIsResumedAsUnconfirmed() {
+        String key = "test-lease:" + UUID.randomUUID();
+        UUID id = insertParked(key);
+        release(List.of(id));
+        claimUntil(id);
+
+        assertTrue(jobs.markSending(id, "test-pod", Duration.ofSeconds(30)));
+        assertFalse(jobs.markSending(id, "another-pod", Duration.ofSeconds(30)), "only the lease holder sends");
+        expireLease(id);
+        assertFalse(jobs.markSending(id, "test-pod", Duration.ofSeconds(30)), "an expired lease sends nothing");
+
+        jobs.releaseExpiredLeases();
+        Job resumed = jobs.find(id).orElseThrow();
+        assertEquals(JobState.RECEIVED, resumed.state);
+        assertNotNull(resumed.unconfirmedSince, "its POST went out: look before sending again");
+        assertEquals("lease expired", jobs.transitionsOf(id).get(jobs.transitionsOf(id).size() - 1).detail);
+    }
+
+    @Test
+    void anExpiredClaimThatNeverSentIsResumedAsNotSent() {
+        UUID id = insertParked("test-unsent:" + UUID.randomUUID());
+        release(List.of(id));
+        claimUntil(id);
+        expireLease(id);
+
+        jobs.releaseExpiredLeases();
+        Job resumed = jobs.find(id).orElseThrow();
+        assertEquals(JobState.RECEIVED, resumed.state);
+        assertNull(resumed.unconfirmedSince);
+    }
+
+    /** A RECEIVED job, parked in the future until the test releases it. */
+    private UUID insertParked(String orderingKey) {
+        UUID id = QuarkusTransaction.requiringNew().call(() -> jobs.insert(
+                job("store-" + UUID.randomUUID(), orderingKey), JobState.RECEIVED).orElseThrow().id);
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                        "update job set next_run_at = now() + interval '1 day', command_type = 'test.parked' where id = :id")
+                .setParameter("id", id).executeUpdate());
+        return id;
+    }
+
+    private void release(List<UUID> ids) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                        "update job set next_run_at = now() - interval '1 day' where id in (:ids)")
+                .setParameter("ids", ids).executeUpdate());
+    }
+
+    private void expireLease(UUID id) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                        "update job set lease_expires_at = now() - interval '1 second' where id = :id")
+                .setParameter("id", id).executeUpdate());
+    }
+
+    /** Claims as a test pod until the job is claimed; other tests' leftovers may come first. */
+    private List<UUID> claimUntil(UUID id) {
+        List<UUID> all = new ArrayList<>();
+        for (int i = 0; i < 50 && jobs.find(id).orElseThrow().state == JobState.RECEIVED; i++) {
+            // A short lease: another test's job claimed here by accident is back in seconds.
+            all.addAll(jobs.claimDue("test-pod", Duration.ofSeconds(10), 1));
+        }
+        assertEquals(JobState.SUBMITTING, jobs.find(id).orElseThrow().state);
+        assertEquals("test-pod", jobs.find(id).orElseThrow().leaseOwner);
+        return all;
+    }
+
+    private static NewJob job(String commandId, String orderingKey) {
+        return new NewJob(commandId, "test.parked", "default", null, null, orderingKey,
+                MAPPER.createObjectNode(), null, "test", 0, 0);
+    }
+}
