@@ -8,17 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dropletworker.job.Job;
 import dev.dropletworker.job.JobState;
-import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.JobTransition;
 import dev.dropletworker.testsupport.CommandBus;
-import dev.dropletworker.testsupport.SimulatorAdmin;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,27 +21,7 @@ import org.junit.jupiter.api.Test;
  * sees (job rows), plus what reached the API.
  */
 @QuarkusTest
-class DropletActionEndToEndTest {
-
-    private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(30);
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-
-    @ConfigProperty(name = "digitalocean.api-url")
-    String simulatorUrl;
-
-    @Inject
-    JobStore jobs;
-
-    CommandBus bus;
-    SimulatorAdmin simulator;
-
-    @BeforeEach
-    void connect() {
-        bus = CommandBus.on(bootstrap);
-        simulator = new SimulatorAdmin(simulatorUrl);
-    }
+class DropletActionEndToEndTest extends WorkerEndToEnd {
 
     @Test
     void powerOffCommandCompletesWithOneEvent() {
@@ -236,14 +210,6 @@ class DropletActionEndToEndTest {
     }
 
     private List<JsonNode> actionPosts(long since, long droplet) {
-        return simulator.requestsSince(since).stream()
-                .filter(r -> "POST".equals(r.path("method").asText()))
-                .filter(r -> r.path("path").asText().equals("/v2/droplets/" + droplet + "/actions"))
-                .toList();
-    }
-
-    static String actionCommand(String commandId, long dropletId, String type) {
-        return "{\"command_id\":\"" + commandId + "\",\"type\":\"droplet.action\",\"droplet_id\":" + dropletId
-                + ",\"action\":{\"type\":\"" + type + "\"}}";
+        return posts(since, "/v2/droplets/" + droplet + "/actions");
     }
 }

@@ -9,20 +9,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropletworker.testsupport.CommandBus;
-import dev.dropletworker.testsupport.SimulatorAdmin;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,26 +29,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the event that came back.
  */
 @QuarkusTest
-class EveryCommandEndToEndTest {
+class EveryCommandEndToEndTest extends WorkerEndToEnd {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Path EXAMPLES = Path.of("docs", "examples", "commands");
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-
-    @ConfigProperty(name = "digitalocean.api-url")
-    String simulatorUrl;
-
-    CommandBus bus;
-    SimulatorAdmin simulator;
-
-    @BeforeEach
-    void connect() {
-        bus = CommandBus.on(bootstrap);
-        simulator = new SimulatorAdmin(simulatorUrl);
-    }
 
     static Stream<String> actionExamples() throws IOException {
         try (Stream<Path> files = Files.list(EXAMPLES)) {
@@ -243,7 +223,7 @@ class EveryCommandEndToEndTest {
     private JsonNode send(ObjectNode command, String key) {
         String commandId = command.get("command_id").asText();
         bus.send(key != null ? key : commandId, command.toString());
-        return bus.awaitEvent(commandId, TIMEOUT);
+        return bus.awaitEvent(commandId, EVENT_TIMEOUT);
     }
 
     private static ObjectNode createCommand(String prefix, int count) {
@@ -268,11 +248,5 @@ class EveryCommandEndToEndTest {
         command.put("command_id", CommandBus.newCommandId(file.replace(".json", "")));
         command.remove("account");
         return command;
-    }
-
-    private List<JsonNode> posts(long since, String path) {
-        return simulator.requestsSince(since).stream()
-                .filter(r -> "POST".equals(r.path("method").asText()) && path.equals(r.path("path").asText()))
-                .toList();
     }
 }

@@ -7,19 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dropletworker.job.JobStore;
 import dev.dropletworker.testsupport.CommandBus;
-import dev.dropletworker.testsupport.SimulatorAdmin;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,28 +24,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * effect, 5xx, new Droplets that 404 for a while. The worker must neither duplicate nor give up early.
  */
 @QuarkusTest
-class FaultToleranceEndToEndTest {
+class FaultToleranceEndToEndTest extends WorkerEndToEnd {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Duration TIMEOUT = Duration.ofSeconds(45);
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-
-    @ConfigProperty(name = "digitalocean.api-url")
-    String simulatorUrl;
-
-    @Inject
-    JobStore jobs;
-
-    CommandBus bus;
-    SimulatorAdmin simulator;
-
-    @BeforeEach
-    void connect() {
-        bus = CommandBus.on(bootstrap);
-        simulator = new SimulatorAdmin(simulatorUrl);
-    }
+    private static final Duration TIMEOUT = EVENT_TIMEOUT;
 
     @AfterEach
     void clearFaults() {
@@ -154,15 +131,5 @@ class FaultToleranceEndToEndTest {
         String commandId = command.get("command_id").asText();
         bus.send(commandId, command.toString());
         return bus.awaitEvent(commandId, TIMEOUT);
-    }
-
-    private List<JsonNode> posts(long since, String path) {
-        return simulator.requestsSince(since).stream()
-                .filter(r -> "POST".equals(r.path("method").asText()) && path.equals(r.path("path").asText()))
-                .toList();
-    }
-
-    private static String actionCommand(String commandId, long dropletId, String type) {
-        return DropletActionEndToEndTest.actionCommand(commandId, dropletId, type);
     }
 }

@@ -1,0 +1,50 @@
+package dev.dropletworker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dropletworker.job.JobStore;
+import dev.dropletworker.testsupport.CommandBus;
+import dev.dropletworker.testsupport.SimulatorAdmin;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * What an end-to-end test of the running worker holds: a producer's view of Kafka, the
+ * simulator's control API, and the job table.
+ */
+abstract class WorkerEndToEnd {
+
+    static final Duration EVENT_TIMEOUT = Duration.ofSeconds(45);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "digitalocean.api-url")
+    String simulatorUrl;
+
+    @Inject
+    JobStore jobs;
+
+    CommandBus bus;
+    SimulatorAdmin simulator;
+
+    @BeforeEach
+    void connect() {
+        bus = CommandBus.on(bootstrap);
+        simulator = new SimulatorAdmin(simulatorUrl);
+    }
+
+    /** POSTs to exactly this path that the simulator received after {@code since}. */
+    List<JsonNode> posts(long since, String path) {
+        return simulator.requestsSince(since).stream()
+                .filter(r -> "POST".equals(r.path("method").asText()) && path.equals(r.path("path").asText()))
+                .toList();
+    }
+
+    static String actionCommand(String commandId, long dropletId, String type) {
+        return "{\"command_id\":\"" + commandId + "\",\"type\":\"droplet.action\",\"droplet_id\":" + dropletId
+                + ",\"action\":{\"type\":\"" + type + "\"}}";
+    }
+}
