@@ -76,6 +76,27 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
     }
 
     @Test
+    void bulkActionWhoseAnswerIsLostIsFoundAndNotSentAgain() {
+        String tag = "lost-bulk-" + UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 3; i++) {
+            simulator.seedDroplet(tag + "-" + i, tag);
+        }
+        simulator.faults(Map.of("applied_but_lost_rate", 1, "endpoints", List.of("POST /v2/droplets/actions")));
+        ObjectNode command = MAPPER.createObjectNode()
+                .put("command_id", CommandBus.newCommandId("lost-bulk"))
+                .put("type", "droplet.tag_action")
+                .put("tag_name", tag);
+        command.putObject("action").put("type", "snapshot").put("name", "nightly");
+        long since = simulator.lastSeq();
+
+        JsonNode event = send(command);
+
+        assertEquals("completed", event.path("data").path("outcome").asText(), event.toString());
+        assertEquals(3, event.path("data").path("actions").size());
+        assertEquals(1, posts(since, "/v2/droplets/actions").size(), "no second snapshot of every Droplet");
+    }
+
+    @Test
     void serverErrorsAreRetriedAndTheJobCompletesOnceTheyStop() {
         long droplet = simulator.seedDroplet("flaky");
         simulator.faults(Map.of("server_error_rate", 1, "endpoints", List.of("POST /v2/droplets/{id}/actions")));

@@ -66,7 +66,7 @@ class DropletRequests {
 
     Submitted submitAction(Job job, Claim claim) {
         if (job.unconfirmedSince != null) {
-            Optional<Action> earlier = findUnconfirmedAction(job);
+            Optional<Action> earlier = findUnconfirmedAction(job, job.dropletId);
             if (earlier.isPresent()) {
                 return new Submitted(List.of(earlier.get()), null, "found action " + earlier.get().id()
                         + " of an unconfirmed attempt");
@@ -78,10 +78,19 @@ class DropletRequests {
     }
 
     /**
-     * A bulk action has no per-job marker to look for; an unconfirmed attempt is sent again. On
-     * Droplets still busy with the first one that answers 422 pending event, which waits.
+     * After a lost answer, each tagged Droplet is looked at for an action of this type that no job
+     * follows: a bulk request acts on every tagged Droplet or none, so finding any means it ran.
      */
     Submitted submitTagAction(Job job, Claim claim) {
+        if (job.unconfirmedSince != null) {
+            List<Action> earlier = new ArrayList<>();
+            for (Droplet droplet : api.listDropletsByTag(job.account, job.tagName)) {
+                findUnconfirmedAction(job, droplet.id()).ifPresent(earlier::add);
+            }
+            if (!earlier.isEmpty()) {
+                return new Submitted(earlier, null, "found " + earlier.size() + " actions of an unconfirmed attempt");
+            }
+        }
         beforeSending(job, claim);
         List<Action> actions = api.postTagAction(job.account, job.tagName, job.request);
         return new Submitted(actions, null, actions.size() + " actions started");
@@ -135,10 +144,10 @@ class DropletRequests {
      * An action of the requested type, started since this job was first claimed, that no job
      * follows: commands for one Droplet run one at a time, so it can only be this job's.
      */
-    private Optional<Action> findUnconfirmedAction(Job job) {
+    private Optional<Action> findUnconfirmedAction(Job job, long dropletId) {
         String type = job.request.path("type").asText();
         Instant since = job.firstSubmittingAt.minus(CLOCK_SLACK);
-        for (Action action : api.listDropletActions(job.account, job.dropletId, 20)) {
+        for (Action action : api.listDropletActions(job.account, dropletId, 20)) {
             if (type.equals(action.type()) && action.startedAt() != null
                     && !action.startedAt().isBefore(since)
                     && !isKnown(action.id())) {
