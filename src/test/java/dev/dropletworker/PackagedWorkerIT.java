@@ -119,6 +119,9 @@ class PackagedWorkerIT {
         String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(metrics.contains("dropletworker_jobs_finished_total"), "job metrics are exported");
+        assertTrue(metrics.contains("dropletworker_jobs_open{state=\"RECEIVED\"}"), "backlog gauges are exported");
+        assertTrue(metrics.contains("dropletworker_events_unpublished"), "outbox gauge is exported");
+        assertTrue(metrics.contains("dropletworker_api_requests_total"), "API request counts are exported");
         assertFalse(event.toString().contains(TOKEN));
         assertFalse(Files.readString(log).contains(TOKEN), "the token never appears in the worker's log");
     }
