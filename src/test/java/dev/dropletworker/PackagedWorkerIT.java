@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dropletworker.simulator.DigitalOceanSimulator;
 import dev.dropletworker.simulator.SimulatorConfig;
 import dev.dropletworker.testsupport.CommandBus;
-import dev.dropletworker.testsupport.KafkaBroker;
-import dev.dropletworker.testsupport.PostgresServer;
+import dev.dropletworker.testsupport.GroundServers;
 import dev.dropletworker.testsupport.SimulatorAdmin;
+import dev.dropletworker.testsupport.WorkerProcess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,110 +19,208 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packaged service ({@code java -jar target/quarkus-app/quarkus-run.jar}) as an operator runs
- * it: a separate process, configured only through environment variables.
+ * The packaged service ({@code java -jar target/quarkus-app/quarkus-run.jar}) as operators run it:
+ * separate processes ("pods") configured only through environment variables, sharing one Kafka
+ * broker, one PostgreSQL and the DigitalOcean simulator.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PackagedWorkerIT {
 
     /** Looks nothing like a real token, but is distinctive enough to find in a log. */
     private static final String TOKEN = "dop_v1_packaged-worker-it-secret";
+    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private static KafkaBroker kafka;
-    private static PostgresServer postgres;
-    private static DigitalOceanSimulator simulator;
-    private static Process worker;
-    private static Path log;
-    private static int port;
+    private static GroundServers ground;
+    private static final List<WorkerProcess> pods = new ArrayList<>();
+    private static final List<Path> logs = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
-    static void startWorker() throws IOException {
-        kafka = KafkaBroker.start();
-        postgres = PostgresServer.start();
-        simulator = DigitalOceanSimulator.start(SimulatorConfig.builder().port(0).token(TOKEN)
+    static void startGround() {
+        ground = GroundServers.start(SimulatorConfig.builder().port(0).token(TOKEN)
                 .actionDuration(Duration.ofMillis(300)).build());
-        port = freePort();
-        log = Path.of("target", "packaged-worker-it.log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", "target/quarkus-app/quarkus-run.jar")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl());
-        env.put("QUARKUS_DATASOURCE_USERNAME", postgres.username());
-        env.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
-        env.put("DIGITALOCEAN_API_URL", simulator.baseUrl());
-        env.put("DIGITALOCEAN_TOKEN", TOKEN);
-        env.put("DIGITALOCEAN_ACCOUNTS_TEAMB_TOKEN", "dop_v1_second-account-token");
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        // The most talkative setting an operator might choose: even then no token may show.
-        env.put("QUARKUS_LOG_CATEGORY__DEV_DROPLETWORKER__LEVEL", "DEBUG");
-        env.put("WORKER_TRACKING_FIRST_POLL", "200ms");
-        env.put("WORKER_TRACKING_MIN_POLL_INTERVAL", "200ms");
-        worker = builder.start();
     }
 
     @AfterAll
-    static void stopWorker() throws InterruptedException {
-        if (worker != null) {
-            worker.destroy();
-            worker.waitFor();
-        }
-        for (AutoCloseable c : new AutoCloseable[] {simulator, kafka, postgres}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // best effort
-            }
-        }
+    static void stopAll() {
+        pods.forEach(WorkerProcess::stop);
+        ground.close();
     }
 
     @Test
-    void packagedWorkerBecomesReadyAndAnswersACommand() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> ready = Awaitility.await().atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(250))
-                .ignoreExceptions()
-                .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                        .build(), HttpResponse.BodyHandlers.ofString()), r -> r.statusCode() == 200);
-        JsonNode health = new ObjectMapper().readTree(ready.body());
+    @Order(1)
+    void packagedWorkerBecomesReadyAndAnswersACommandWithoutEverLoggingTheToken() throws Exception {
+        WorkerProcess pod = startPod("pod-ready");
+        HttpResponse<String> ready = get(pod, "/q/health/ready");
+        assertEquals(200, ready.statusCode());
+        JsonNode health = MAPPER.readTree(ready.body());
         assertEquals("UP", health.path("status").asText());
         List<String> checks = health.path("checks").findValuesAsText("name");
         assertTrue(checks.stream().anyMatch(n -> n.contains("Reactive Messaging")), checks.toString());
         assertTrue(checks.stream().anyMatch(n -> n.toLowerCase().contains("database")), checks.toString());
-        assertFalse(ready.body().contains(TOKEN));
         assertEquals("default,teamb", health.path("checks").findValues("data").stream()
                 .map(d -> d.path("accounts").asText()).filter(a -> !a.isEmpty()).findFirst().orElse(""),
                 "a second account configured through the environment");
+        assertFalse(ready.body().contains(TOKEN));
 
-        SimulatorAdmin admin = new SimulatorAdmin(simulator.baseUrl());
+        SimulatorAdmin admin = new SimulatorAdmin(ground.simulator.baseUrl());
         long droplet = admin.seedDroplet("packaged-1");
         String commandId = CommandBus.newCommandId("packaged");
-        CommandBus bus = CommandBus.on(kafka.bootstrapServers());
-        bus.send(Long.toString(droplet), "{\"command_id\":\"" + commandId
-                + "\",\"type\":\"droplet.action\",\"droplet_id\":" + droplet + ",\"action\":{\"type\":\"reboot\"}}");
+        CommandBus bus = CommandBus.on(ground.kafka.bootstrapServers());
+        bus.send(Long.toString(droplet), WorkerEndToEnd.actionCommand(commandId, droplet, "reboot"));
         JsonNode event = bus.awaitEvent(commandId, Duration.ofSeconds(60));
         assertEquals("completed", event.path("data").path("outcome").asText());
 
-        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = get(pod, "/q/metrics").body();
         assertTrue(metrics.contains("dropletworker_jobs_finished_total"), "job metrics are exported");
         assertTrue(metrics.contains("dropletworker_jobs_open{state=\"RECEIVED\"}"), "backlog gauges are exported");
         assertTrue(metrics.contains("dropletworker_events_unpublished"), "outbox gauge is exported");
         assertTrue(metrics.contains("dropletworker_api_requests_total"), "API request counts are exported");
         assertFalse(event.toString().contains(TOKEN));
-        assertFalse(Files.readString(log).contains(TOKEN), "the token never appears in the worker's log");
+        for (Path log : logs) {
+            assertFalse(Files.readString(log).contains(TOKEN), "the token never appears in " + log);
+        }
+    }
+
+    /**
+     * With the first pod still running, two more share the work; one is killed (SIGKILL, mid-flight) and the other resumes its
+     * claims once their leases expire. Every command still gets its answer, no request is sent
+     * twice, and no Droplet ever has two actions in flight or runs its commands out of order.
+     */
+    @Test
+    @Order(2)
+    void twoPodsShareTheWorkAndOneResumesWhatTheOtherWasDoingWhenItDies() throws Exception {
+        WorkerProcess survivor = startPod("pod-survivor");
+        WorkerProcess victim = startPod("pod-victim");
+        SimulatorAdmin admin = new SimulatorAdmin(ground.simulator.baseUrl());
+        CommandBus bus = CommandBus.on(ground.kafka.bootstrapServers());
+        List<String> sequence = List.of("power_off", "power_on", "reboot", "power_cycle");
+        Map<Long, List<String>> commandsByDroplet = new LinkedHashMap<>();
+        long since = admin.lastSeq();
+        for (int d = 0; d < 10; d++) {
+            commandsByDroplet.put(admin.seedDroplet("fleet-" + d + "-" + UUID.randomUUID().toString().substring(0, 6)),
+                    new ArrayList<>());
+        }
+        for (String type : sequence) {
+            for (Map.Entry<Long, List<String>> droplet : commandsByDroplet.entrySet()) {
+                String commandId = CommandBus.newCommandId(type);
+                droplet.getValue().add(commandId);
+                bus.send(Long.toString(droplet.getKey()), WorkerEndToEnd.actionCommand(commandId, droplet.getKey(), type));
+            }
+        }
+        List<String> all = commandsByDroplet.values().stream().flatMap(List::stream).toList();
+
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> answered(bus, all) >= 8);
+        victim.kill();
+        Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> answered(bus, all) == all.size());
+
+        for (Map.Entry<Long, List<String>> droplet : commandsByDroplet.entrySet()) {
+            List<String> startedTypes = new ArrayList<>();
+            String previousStart = "";
+            for (String commandId : droplet.getValue()) {
+                List<JsonNode> events = bus.eventsFor(commandId);
+                Set<String> ids = new HashSet<>();
+                events.forEach(e -> ids.add(e.path("id").asText()));
+                assertEquals(1, ids.size(), "one answer per command (republished copies share the id)");
+                JsonNode data = events.get(0).path("data");
+                assertEquals("completed", data.path("outcome").asText(), events.get(0).toString());
+                JsonNode action = data.path("actions").path(0);
+                String started = action.path("started_at").asText();
+                assertTrue(started.compareTo(previousStart) >= 0, "commands on one Droplet run in arrival order");
+                previousStart = started;
+                startedTypes.add(action.path("type").asText());
+            }
+            assertEquals(sequence, startedTypes);
+            long accepted = admin.requestsSince(since).stream()
+                    .filter(r -> r.path("path").asText().equals("/v2/droplets/" + droplet.getKey() + "/actions"))
+                    .filter(r -> "POST".equals(r.path("method").asText()) && r.path("status").asInt() == 201)
+                    .count();
+            assertEquals(sequence.size(), accepted, "no action was sent twice to Droplet " + droplet.getKey());
+        }
+        assertEquals(1, admin.accounting().path("max_in_progress_actions_per_droplet").asInt(),
+                "never two actions in flight on one Droplet");
+        Map<String, Integer> claimsByPod = claimsByPod(all);
+        assertTrue(claimsByPod.keySet().stream().anyMatch(p -> p.startsWith("pod-survivor")), claimsByPod.toString());
+        assertTrue(claimsByPod.keySet().stream().anyMatch(p -> p.startsWith("pod-victim")), claimsByPod.toString());
+        assertTrue(survivor.isAlive());
+    }
+
+    private static long answered(CommandBus bus, List<String> commandIds) {
+        return commandIds.stream().filter(id -> !bus.eventsFor(id).isEmpty()).count();
+    }
+
+    /** Which pod claimed the jobs of these commands, from the job transitions. */
+    private static Map<String, Integer> claimsByPod(List<String> commandIds) throws SQLException {
+        Map<String, Integer> claims = new HashMap<>();
+        try (Connection db = DriverManager.getConnection(ground.postgres.jdbcUrl(), ground.postgres.username(),
+                ground.postgres.password());
+                ResultSet rows = db.createStatement().executeQuery("""
+                        select t.detail from job_transition t join job j on j.id = t.job_id
+                        where t.to_state = 'SUBMITTING' and j.command_id like any (array['power%', 'reboot%'])""")) {
+            while (rows.next()) {
+                String owner = rows.getString(1).replace("claimed by ", "");
+                claims.merge(owner, 1, Integer::sum);
+            }
+        }
+        return claims;
+    }
+
+    private static WorkerProcess startPod(String name) throws IOException, InterruptedException {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", ground.kafka.bootstrapServers());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", ground.postgres.jdbcUrl());
+        env.put("QUARKUS_DATASOURCE_USERNAME", ground.postgres.username());
+        env.put("QUARKUS_DATASOURCE_PASSWORD", ground.postgres.password());
+        env.put("DIGITALOCEAN_API_URL", ground.simulator.baseUrl());
+        env.put("DIGITALOCEAN_TOKEN", TOKEN);
+        env.put("DIGITALOCEAN_ACCOUNTS_TEAMB_TOKEN", "dop_v1_second-account-token");
+        env.put("HOSTNAME", name);
+        // The most talkative setting an operator might choose: even then no token may show.
+        env.put("QUARKUS_LOG_CATEGORY__DEV_DROPLETWORKER__LEVEL", "DEBUG");
+        // Short leases and polls, so that a dead pod's claims come back within seconds.
+        env.put("WORKER_DISPATCH_LEASE", "3s");
+        env.put("WORKER_TRACKING_LEASE", "3s");
+        env.put("WORKER_DISPATCH_INTERVAL", "200ms");
+        env.put("WORKER_TRACKING_INTERVAL", "200ms");
+        env.put("WORKER_TRACKING_FIRST_POLL", "200ms");
+        env.put("WORKER_TRACKING_MIN_POLL_INTERVAL", "200ms");
+        env.put("WORKER_TRACKING_MAX_POLL_INTERVAL", "500ms");
+        env.put("WORKER_RELAY_INTERVAL", "200ms");
+        Path log = Path.of("target", "packaged-" + name + ".log");
+        WorkerProcess pod = WorkerProcess.launch(JAR, env, freePort(), log);
+        pods.add(pod);
+        logs.add(log);
+        assertTrue(pod.awaitReady(Duration.ofSeconds(90)), name + " became ready; see " + log);
+        return pod;
+    }
+
+    private HttpResponse<String> get(WorkerProcess pod, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(pod.url() + path)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static int freePort() throws IOException {

@@ -23,7 +23,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -40,8 +39,6 @@ import org.jboss.logging.Logger;
 public class ActionTracker {
 
     private static final Logger LOG = Logger.getLogger(ActionTracker.class);
-    private static final Duration POLL_LEASE = Duration.ofSeconds(60);
-    private static final Duration FINISH_LEASE = Duration.ofSeconds(60);
 
     private final TrackingLedger ledger;
     private final JobStore jobs;
@@ -82,7 +79,7 @@ public class ActionTracker {
 
     private int pollDueActions() {
         Map<UUID, Job> jobCache = new HashMap<>();
-        List<Long> due = ledger.claimDuePolls(POLL_LEASE, config.batchSize());
+        List<Long> due = ledger.claimDuePolls(config.lease(), config.batchSize());
         for (Long rowId : due) {
             JobAction row = ledger.find(rowId);
             Job job = jobCache.computeIfAbsent(row.jobId, id -> jobs.find(id).orElseThrow());
@@ -123,7 +120,7 @@ public class ActionTracker {
     }
 
     private int finishJobs() {
-        List<UUID> finishable = ledger.claimFinishable(owner, FINISH_LEASE, config.batchSize());
+        List<UUID> finishable = ledger.claimFinishable(owner, config.lease(), config.batchSize());
         for (UUID jobId : finishable) {
             Job job = jobs.find(jobId).orElseThrow();
             List<JobAction> actions = jobs.actionsOf(jobId);

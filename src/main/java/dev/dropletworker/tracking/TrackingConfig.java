@@ -35,6 +35,13 @@ public interface TrackingConfig {
     @WithDefault("2m")
     Duration dropletReadGrace();
 
+    /**
+     * How long a pod's claim on a poll or on a job's final read lasts. A pod that dies holding one
+     * delays that poll by this much; two pods polling the same action by overlap cost only budget.
+     */
+    @WithDefault("30s")
+    Duration lease();
+
     /** Actions polled per look. */
     @WithDefault("50")
     int batchSize();

@@ -11,11 +11,11 @@ import dev.dropletworker.simulator.DigitalOceanSimulator;
 import dev.dropletworker.simulator.SimulatorConfig;
 
 /** The three servers the worker needs, started together for the tests and for the local run. */
-final class GroundServers implements AutoCloseable {
+public final class GroundServers implements AutoCloseable {
 
-    final KafkaBroker kafka;
-    final PostgresServer postgres;
-    final DigitalOceanSimulator simulator;
+    public final KafkaBroker kafka;
+    public final PostgresServer postgres;
+    public final DigitalOceanSimulator simulator;
 
     private GroundServers(KafkaBroker kafka, PostgresServer postgres, DigitalOceanSimulator simulator) {
         this.kafka = kafka;
@@ -23,7 +23,7 @@ final class GroundServers implements AutoCloseable {
         this.simulator = simulator;
     }
 
-    static GroundServers start(SimulatorConfig simulatorConfig) {
+    public static GroundServers start(SimulatorConfig simulatorConfig) {
         // Kafka and PostgreSQL take about 3 s each and do not depend on each other.
         ExecutorService starter = Executors.newFixedThreadPool(2, runnable -> new Thread(runnable, "test-ground-start"));
         try {

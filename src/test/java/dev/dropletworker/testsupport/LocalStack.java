@@ -3,10 +3,6 @@ package dev.dropletworker.testsupport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,12 +33,6 @@ public final class LocalStack {
     /** Long enough to watch an action in progress, short enough not to wait for it. */
     private static final Duration ACTION_DURATION = Duration.ofMillis(2500);
     private static final Duration WORKER_READY_TIMEOUT = Duration.ofMinutes(2);
-    private static final String[] SEEDED_DROPLETS = {
-        "{\"id\":123,\"name\":\"web-1\",\"tags\":[\"web\"]}",
-        "{\"id\":124,\"name\":\"web-2\",\"tags\":[\"web\"]}",
-        "{\"id\":125,\"name\":\"web-3\",\"tags\":[\"web\"]}",
-    };
-
     private volatile GroundServers servers;
     private volatile CommandConsole console;
     private volatile WorkerProcess worker;
@@ -101,17 +91,10 @@ public final class LocalStack {
         new CountDownLatch(1).await();
     }
 
-    private void seedDroplets() throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newHttpClient();
-        for (String droplet : SEEDED_DROPLETS) {
-            HttpRequest seed = HttpRequest.newBuilder(URI.create(servers.simulator.adminUrl() + "droplets"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(droplet))
-                    .build();
-            HttpResponse<String> response = http.send(seed, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 != 2) {
-                System.out.println("Could not seed Droplet " + droplet + ": " + response.statusCode() + " " + response.body());
-            }
+    private void seedDroplets() {
+        SimulatorAdmin admin = new SimulatorAdmin(servers.simulator.baseUrl());
+        for (long id = 123; id <= 125; id++) {
+            admin.seedDroplet(id, "web-" + (id - 122), "web");
         }
     }
 

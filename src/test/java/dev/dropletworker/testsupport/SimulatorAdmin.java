@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,12 @@ import java.util.Map;
 public final class SimulatorAdmin {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
+    /**
+     * HTTP/1.1 and a timeout on every call: the JDK client's default h2c upgrade attempt was seen to
+     * hang a request forever against the simulator, and a hung call must fail a test, not the suite.
+     */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
 
     public SimulatorAdmin(String baseUrl) {
@@ -25,7 +31,15 @@ public final class SimulatorAdmin {
 
     /** Seeds an existing, active Droplet and returns its id. */
     public long seedDroplet(String name, String... tags) {
-        ObjectNode body = MAPPER.createObjectNode().put("name", name);
+        return seed(MAPPER.createObjectNode().put("name", name), tags);
+    }
+
+    /** Seeds an existing, active Droplet with a chosen id (for documented examples such as Droplet 123). */
+    public long seedDroplet(long id, String name, String... tags) {
+        return seed(MAPPER.createObjectNode().put("id", id).put("name", name), tags);
+    }
+
+    private long seed(ObjectNode body, String... tags) {
         var array = body.putArray("tags");
         for (String tag : tags) {
             array.add(tag);
@@ -72,6 +86,7 @@ public final class SimulatorAdmin {
 
     private JsonNode call(String method, String path, JsonNode body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body.toString()));

@@ -14,8 +14,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
-/** The packaged worker ({@code quarkus-run.jar}) as a child process, its output forwarded with a prefix. */
-final class WorkerProcess {
+/**
+ * The packaged worker ({@code quarkus-run.jar}) as a child process, configured only through its
+ * environment like a pod; its output forwarded with a prefix, or written to a file.
+ */
+public final class WorkerProcess {
 
     private static final String PREFIX = "[worker] ";
 
@@ -29,22 +32,38 @@ final class WorkerProcess {
     }
 
     static WorkerProcess launch(Path jar, Map<String, String> environment, int httpPort) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString()).redirectErrorStream(true);
-        builder.environment().putAll(environment);
-        builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
-        WorkerProcess worker = new WorkerProcess(builder.start(), httpPort);
+        WorkerProcess worker = new WorkerProcess(builder(jar, environment, httpPort).start(), httpPort);
         Thread forwarder = new Thread(worker::forwardOutput, "worker-output");
         forwarder.setDaemon(true);
         forwarder.start();
         return worker;
     }
 
-    String url() {
+    /** Starts the worker with its output (standard and error) written to {@code log}. */
+    public static WorkerProcess launch(Path jar, Map<String, String> environment, int httpPort, Path log)
+            throws IOException {
+        return new WorkerProcess(builder(jar, environment, httpPort).redirectOutput(log.toFile()).start(), httpPort);
+    }
+
+    private static ProcessBuilder builder(Path jar, Map<String, String> environment, int httpPort) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
+        return builder;
+    }
+
+    public String url() {
         return "http://127.0.0.1:" + httpPort;
     }
 
-    boolean isAlive() {
+    /** SIGKILL: the pod dies at once, mid-request if it is in one, with no shutdown of its own. */
+    public void kill() throws InterruptedException {
+        stopping = true;
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    public boolean isAlive() {
         return process.isAlive();
     }
 
@@ -58,8 +77,9 @@ final class WorkerProcess {
     }
 
     /** Waits until {@code /q/health/ready} answers 200; false if the worker died or the time ran out. */
-    boolean awaitReady(Duration timeout) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && process.isAlive()) {
@@ -76,7 +96,7 @@ final class WorkerProcess {
     }
 
     /** SIGTERM, so Quarkus shuts down gracefully; killed if it takes longer than 20 s. */
-    void stop() {
+    public void stop() {
         stopping = true;
         if (!process.isAlive()) {
             return;
