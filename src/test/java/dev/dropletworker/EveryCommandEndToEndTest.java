@@ -157,11 +157,7 @@ class EveryCommandEndToEndTest extends WorkerEndToEnd {
             ids.add(simulator.seedDroplet(tag + "-" + i, tag));
         }
         long since = simulator.lastSeq();
-        ObjectNode command = MAPPER.createObjectNode()
-                .put("command_id", CommandBus.newCommandId("bulk"))
-                .put("type", "droplet.tag_action")
-                .put("tag_name", tag);
-        command.putObject("action").put("type", "power_off");
+        ObjectNode command = tagCommand("bulk", tag, "power_off");
 
         JsonNode event = send(command, null);
 
@@ -187,11 +183,7 @@ class EveryCommandEndToEndTest extends WorkerEndToEnd {
         long ok = simulator.seedDroplet(tag + "-ok", tag);
         long bad = simulator.seedDroplet(tag + "-bad", tag);
         simulator.nextActionOutcome(bad, "errored");
-        ObjectNode command = MAPPER.createObjectNode()
-                .put("command_id", CommandBus.newCommandId("bulk-mixed"))
-                .put("type", "droplet.tag_action")
-                .put("tag_name", tag);
-        command.putObject("action").put("type", "power_cycle");
+        ObjectNode command = tagCommand("bulk-mixed", tag, "power_cycle");
 
         JsonNode data = send(command, null).path("data");
 
@@ -207,11 +199,7 @@ class EveryCommandEndToEndTest extends WorkerEndToEnd {
         String tag = "noreboot-" + UUID.randomUUID().toString().substring(0, 8);
         simulator.seedDroplet(tag + "-1", tag);
         long since = simulator.lastSeq();
-        ObjectNode command = MAPPER.createObjectNode()
-                .put("command_id", CommandBus.newCommandId("bulk-reboot"))
-                .put("type", "droplet.tag_action")
-                .put("tag_name", tag);
-        command.putObject("action").put("type", "reboot");
+        ObjectNode command = tagCommand("bulk-reboot", tag, "reboot");
 
         JsonNode event = send(command, null);
 

@@ -82,11 +82,8 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
             simulator.seedDroplet(tag + "-" + i, tag);
         }
         simulator.faults(Map.of("applied_but_lost_rate", 1, "endpoints", List.of("POST /v2/droplets/actions")));
-        ObjectNode command = MAPPER.createObjectNode()
-                .put("command_id", CommandBus.newCommandId("lost-bulk"))
-                .put("type", "droplet.tag_action")
-                .put("tag_name", tag);
-        command.putObject("action").put("type", "snapshot").put("name", "nightly");
+        ObjectNode command = tagCommand("lost-bulk", tag, "snapshot");
+        ((ObjectNode) command.get("action")).put("name", "nightly");
         long since = simulator.lastSeq();
 
         JsonNode event = send(command);

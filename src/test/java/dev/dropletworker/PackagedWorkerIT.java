@@ -204,6 +204,7 @@ class PackagedWorkerIT {
         // Short leases and polls, so that a dead pod's claims come back within seconds.
         env.put("WORKER_DISPATCH_LEASE", "3s");
         env.put("WORKER_TRACKING_LEASE", "3s");
+        env.put("WORKER_KAFKA_SESSION_TIMEOUT_MS", "6000"); // the broker's minimum
         env.put("WORKER_DISPATCH_INTERVAL", "200ms");
         env.put("WORKER_TRACKING_INTERVAL", "200ms");
         env.put("WORKER_TRACKING_FIRST_POLL", "200ms");

@@ -1,6 +1,8 @@
 package dev.dropletworker;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.testsupport.CommandBus;
 import dev.dropletworker.testsupport.SimulatorAdmin;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 abstract class WorkerEndToEnd {
 
     static final Duration EVENT_TIMEOUT = Duration.ofSeconds(45);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
@@ -41,6 +44,16 @@ abstract class WorkerEndToEnd {
         return simulator.requestsSince(since).stream()
                 .filter(r -> "POST".equals(r.path("method").asText()) && path.equals(r.path("path").asText()))
                 .toList();
+    }
+
+    /** A droplet.tag_action command; the caller adds the action's parameters. */
+    static ObjectNode tagCommand(String prefix, String tag, String type) {
+        ObjectNode command = JSON.createObjectNode()
+                .put("command_id", CommandBus.newCommandId(prefix))
+                .put("type", "droplet.tag_action")
+                .put("tag_name", tag);
+        command.putObject("action").put("type", type);
+        return command;
     }
 
     static String actionCommand(String commandId, long dropletId, String type) {
