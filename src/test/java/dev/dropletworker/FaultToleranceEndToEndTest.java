@@ -60,6 +60,25 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
     }
 
     @Test
+    void multiCreateWhoseAnswerIsLostIsFoundWhole() {
+        simulator.faults(Map.of("applied_but_lost_rate", 1, "endpoints", List.of("POST /v2/droplets")));
+        String prefix = "lost-multi-" + UUID.randomUUID().toString().substring(0, 8);
+        ObjectNode command = MAPPER.createObjectNode()
+                .put("command_id", CommandBus.newCommandId("lost-multi"))
+                .put("type", "droplet.create");
+        ObjectNode droplet = command.putObject("droplet").put("size", "s-1vcpu-1gb").put("image", "ubuntu-24-04-x64");
+        droplet.putArray("names").add(prefix + "-1").add(prefix + "-2").add(prefix + "-3");
+        long since = simulator.lastSeq();
+
+        JsonNode data = send(command).path("data");
+
+        assertEquals("completed", data.path("outcome").asText(), data.toString());
+        assertEquals(3, data.path("droplets").size());
+        assertEquals(3, data.path("actions").size());
+        assertEquals(1, posts(since, "/v2/droplets").size());
+    }
+
+    @Test
     void actionWhoseAnswerIsLostIsFoundAndNotSentAgain() {
         long droplet = simulator.seedDroplet("lost-action");
         simulator.faults(Map.of("applied_but_lost_rate", 1, "endpoints", List.of("POST /v2/droplets/{id}/actions")));

@@ -84,6 +84,8 @@ public class CommandIntake {
         }
     }
 
+    // Called from receive() on this bean: ArC intercepts such self-invocations (the methods are not
+    // private), so each record is its own transaction, committed before the Kafka record is acked.
     @Transactional
     void record(Command command, ConsumerRecord<String, byte[]> record) {
         NewJob job;

@@ -112,6 +112,11 @@ class DropletRequests {
                     api.listDropletActions(job.account, droplet.id(), 20).stream()
                             .filter(a -> "create".equals(a.type())).findFirst().ifPresent(actions::add);
                 }
+                // The listing can lag behind the create: take a partial picture only once settled.
+                boolean complete = existing.size() == expectedDroplets(job) && actions.size() == existing.size();
+                if (!complete && !settled) {
+                    return Optional.empty();
+                }
                 return Optional.of(new Submitted(actions, mapper.valueToTree(existing),
                         "found " + existing.size() + " Droplets of an unconfirmed attempt"));
             }
@@ -138,6 +143,10 @@ class DropletRequests {
         }
         return Optional.of(new Submitted(actions, mapper.valueToTree(accepted.droplets()),
                 accepted.droplets().size() + " Droplets being created"));
+    }
+
+    private static int expectedDroplets(Job job) {
+        return job.request.has("names") ? job.request.get("names").size() : 1;
     }
 
     /**
