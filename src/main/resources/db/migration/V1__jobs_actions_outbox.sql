@@ -71,6 +71,7 @@ create table job_action (
     poll_failures   integer not null default 0,
     next_poll_at    timestamptz not null,
     lease_expires_at timestamptz,
+    droplet         jsonb,                              -- a create's Droplet as read once at the end
     unique (job_id, action_id)
 );
 create index job_action_due_idx on job_action (next_poll_at) where status = 'in-progress';

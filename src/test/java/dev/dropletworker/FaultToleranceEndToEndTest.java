@@ -7,7 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropletworker.budget.BudgetExhausted;
+import dev.dropletworker.budget.RateBudget;
+import dev.dropletworker.digitalocean.RateLimitSnapshot;
+import dev.dropletworker.job.Job;
 import dev.dropletworker.testsupport.CommandBus;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +33,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @QuarkusTest
 class FaultToleranceEndToEndTest extends WorkerEndToEnd {
+
+    @Inject
+    RateBudget budget;
+
+    @ConfigProperty(name = "digitalocean.token")
+    String token;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Duration TIMEOUT = EVENT_TIMEOUT;
@@ -147,6 +161,72 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
         assertEquals("server_error", data.path("error").path("id").asText());
         assertFalse(data.path("error").path("request_id").asText().isBlank());
         assertEquals(5, data.path("attempts").asInt());
+    }
+
+    @Test
+    void aRateLimitedTokenHoldsItsJobsUntilTheBudgetReturnsWithoutChurn() {
+        long droplet = simulator.seedDroplet("throttled");
+        // Another client of the same token got a 429 with retry-after: every pod must hold off.
+        budget.observe(token, 429, new RateLimitSnapshot(5000, 0, null, Duration.ofSeconds(3)));
+        Instant paused = Instant.now();
+        String commandId = CommandBus.newCommandId("throttled");
+        long since = simulator.lastSeq();
+
+        bus.send(Long.toString(droplet), actionCommand(commandId, droplet, "power_on"));
+        JsonNode event = bus.awaitEvent(commandId, TIMEOUT);
+
+        assertEquals("completed", event.path("data").path("outcome").asText());
+        JsonNode first = simulator.requestsSince(since).get(0);
+        Instant firstRequest = Instant.parse(first.path("time").asText());
+        // The simulator logs whole seconds: allow for the truncation of up to one.
+        assertFalse(firstRequest.isBefore(paused.plusSeconds(2).truncatedTo(ChronoUnit.SECONDS)),
+                "nothing was sent during the pause, which began at " + paused + ": " + first);
+        Job job = jobs.findByCommandId(commandId).orElseThrow();
+        long waits = jobs.transitionsOf(job.id).stream().filter(t -> "waiting for rate budget".equals(t.detail)).count();
+        assertTrue(waits <= 2, "the job was not claimed over and over during the pause: " + waits);
+        assertEquals(1, event.path("data").path("attempts").asInt());
+    }
+
+    @Test
+    void aMultiCreateFinishesWhileAnotherClientKeepsTheBudgetScarce() throws InterruptedException {
+        // Another user of the token takes whatever budget appears, so the worker rarely has more than
+        // one request at a time: the final reads of ten Droplets must add up across rounds.
+        java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread drainer = new Thread(() -> {
+            while (draining.get()) {
+                try {
+                    budget.take(token);
+                } catch (BudgetExhausted exhausted) {
+                    // nothing left at this moment
+                }
+                try {
+                    Thread.sleep(200); // a little faster than the refill (4 a second): the bucket stays near empty
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        String prefix = "scarce-" + UUID.randomUUID().toString().substring(0, 8);
+        ObjectNode command = MAPPER.createObjectNode()
+                .put("command_id", CommandBus.newCommandId("scarce"))
+                .put("type", "droplet.create");
+        ObjectNode droplet = command.putObject("droplet").put("size", "s-1vcpu-1gb").put("image", "ubuntu-24-04-x64");
+        for (int i = 1; i <= 10; i++) {
+            droplet.withArray("names").add(prefix + "-" + i);
+        }
+        // The API just said the minute is used up; from now on the two clients share the refill.
+        budget.observe(token, 200, new RateLimitSnapshot(5000, 0, null, null));
+        drainer.start();
+        try {
+            bus.send(command.get("command_id").asText(), command.toString());
+            JsonNode data = bus.awaitEvent(command.get("command_id").asText(), Duration.ofSeconds(90)).path("data");
+            assertEquals("completed", data.path("outcome").asText(), data.toString());
+            assertEquals(10, data.path("droplets").size());
+            data.path("droplets").forEach(d -> assertEquals("active", d.path("status").asText(), d.toString()));
+        } finally {
+            draining.set(false);
+            drainer.join();
+        }
     }
 
     @Test

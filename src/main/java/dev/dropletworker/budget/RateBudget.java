@@ -41,14 +41,7 @@ public class RateBudget {
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void take(String token) {
         String key = keyOf(token);
-        em.createNativeQuery("""
-                insert into rate_budget (token_key, minute_tokens, hour_tokens, refilled_at)
-                values (:key, :perMinute, :perHour, now())
-                on conflict (token_key) do nothing""")
-                .setParameter("key", key)
-                .setParameter("perMinute", (double) config.perMinute())
-                .setParameter("perHour", (double) config.perHour())
-                .executeUpdate();
+        ensureRow(key);
         // The row lock serialises every pod's takes on this token.
         Object[] row = (Object[]) em.createNativeQuery("""
                 select minute_tokens, hour_tokens,
@@ -102,12 +95,19 @@ public class RateBudget {
             }
         }
         // -1 / 0 stand for "header absent": binding typed nulls in native queries is fragile.
+        // remaining = 0 is ambiguous (the API also says 0 while the per-minute burst limit is hit):
+        // it empties the minute bucket, and only a positive value caps the hour bucket.
         int remaining = rate.remaining() == null ? -1 : Math.max(0, rate.remaining());
         long reset = rate.reset() == null ? 0 : rate.reset().getEpochSecond();
+        ensureRow(key);
+        // Tokens accrued since the last refill are added first (and refilled_at moved to now), so
+        // that a cap or a zero set here holds from now on instead of being refilled retroactively.
         em.createNativeQuery("""
                 update rate_budget set
-                    hour_tokens = case when :remaining < 0 then hour_tokens else least(hour_tokens, :remaining) end,
-                    minute_tokens = case when :remaining = 0 or :limited then 0 else minute_tokens end,
+                    hour_tokens = case when :remaining <= 0 then accrued.hour
+                                       else least(accrued.hour, :remaining) end,
+                    minute_tokens = case when :remaining = 0 or :limited then 0 else accrued.minute end,
+                    refilled_at = now(),
                     paused_until = case when :limited
                                         then greatest(coalesce(paused_until, now()),
                                                       now() + make_interval(secs => :pauseSeconds))
@@ -115,12 +115,31 @@ public class RateBudget {
                     last_remaining = case when :remaining < 0 then last_remaining else :remaining end,
                     last_reset_at = case when :reset = 0 then last_reset_at else to_timestamp(:reset) end,
                     last_observed_at = now()
+                from (select least(:perMinute, minute_tokens
+                                   + extract(epoch from (now() - refilled_at)) * :perMinute / 60.0) as minute,
+                             least(:perHour, hour_tokens
+                                   + extract(epoch from (now() - refilled_at)) * :perHour / 3600.0) as hour
+                      from rate_budget where token_key = :key) accrued
                 where token_key = :key""")
                 .setParameter("remaining", remaining)
                 .setParameter("limited", httpStatus == 429)
                 .setParameter("pauseSeconds", pause == null ? 0.0 : pause.toMillis() / 1000.0)
                 .setParameter("reset", reset)
+                .setParameter("perMinute", (double) config.perMinute())
+                .setParameter("perHour", (double) config.perHour())
                 .setParameter("key", key)
+                .executeUpdate();
+    }
+
+    /** A token seen for the first time starts with full buckets. */
+    private void ensureRow(String key) {
+        em.createNativeQuery("""
+                insert into rate_budget (token_key, minute_tokens, hour_tokens, refilled_at)
+                values (:key, :perMinute, :perHour, now())
+                on conflict (token_key) do nothing""")
+                .setParameter("key", key)
+                .setParameter("perMinute", (double) config.perMinute())
+                .setParameter("perHour", (double) config.perHour())
                 .executeUpdate();
     }
 

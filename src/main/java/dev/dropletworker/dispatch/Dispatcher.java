@@ -15,9 +15,13 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jboss.logging.Logger;
 
@@ -37,6 +41,8 @@ public class Dispatcher {
     private final DropletRequests.Claim claim;
     private final MeterRegistry metrics;
     private RoleLoop loop;
+    /** Accounts whose budget ran out, and until when (this pod's clock; only this pod's claims use it). */
+    private final Map<String, Instant> exhaustedAccounts = new ConcurrentHashMap<>();
 
     public Dispatcher(JobStore jobs, DropletRequests requests, SubmissionLedger ledger, DispatchConfig config,
             PodIdentity pod, MeterRegistry metrics) {
@@ -80,21 +86,29 @@ public class Dispatcher {
     /** One round: resume expired claims, claim a batch of due jobs, submit them. */
     int dispatchDue() {
         jobs.releaseExpiredLeases();
-        List<UUID> claimed = jobs.claimDue(claim.owner(), config.lease(), config.batchSize());
-        for (int i = 0; i < claimed.size(); i++) {
-            if (!submit(claimed.get(i))) {
-                // Budget gone: hand the rest back untouched, without counting an attempt, and idle.
-                claimed.subList(i + 1, claimed.size()).forEach(id -> ledger.later(id, claim.owner(), Duration.ZERO,
-                        false, Sent.NOT_APPLIED, "not sent this round", null));
-                return 0;
+        Instant now = Instant.now();
+        exhaustedAccounts.values().removeIf(until -> until.isBefore(now));
+        List<UUID> claimed = jobs.claimDue(claim.owner(), config.lease(), config.batchSize(),
+                Set.copyOf(exhaustedAccounts.keySet()));
+        int submitted = 0;
+        for (UUID id : claimed) {
+            if (submit(id)) {
+                submitted++;
             }
         }
-        return claimed.size();
+        return submitted;
     }
 
-    /** @return false when the rate budget is exhausted and the round should stop */
+    /** @return false when nothing was sent because the account's rate budget is exhausted */
     boolean submit(UUID jobId) {
         Job job = jobs.find(jobId).orElseThrow();
+        Instant exhaustedUntil = exhaustedAccounts.get(job.account);
+        if (exhaustedUntil != null && exhaustedUntil.isAfter(Instant.now())) {
+            // Claimed in the same batch as the job that found the budget gone: hand it back as it was.
+            ledger.later(jobId, claim.owner(), Duration.between(Instant.now(), exhaustedUntil), false,
+                    Sent.NOT_APPLIED, "waiting for rate budget", null);
+            return false;
+        }
         LOG.infof("job %s RECEIVED -> SUBMITTING command_id=%s droplet_id=%s attempts=%d (claimed by %s)", job.id,
                 job.commandId, job.dropletId, job.attempts, claim.owner());
         try {
@@ -119,11 +133,17 @@ public class Dispatcher {
             return true;
         } catch (BudgetExhausted e) {
             metrics.counter("dropletworker.budget.waits", "role", "dispatch").increment();
+            exhaustedAccounts.put(job.account, Instant.now().plus(e.waitFor()));
             ledger.later(jobId, claim.owner(), e.waitFor(), false, Sent.NOT_APPLIED, "waiting for rate budget", null);
             return false;
         } catch (DigitalOceanException.ErrorResponse e) {
             onErrorResponse(job, e);
-            return !e.error().isTooManyRequests();
+            if (e.error().isTooManyRequests()) {
+                exhaustedAccounts.put(job.account,
+                        Instant.now().plus(e.retryAfter().orElse(config.retryBackoff())));
+                return false;
+            }
+            return true;
         } catch (DigitalOceanException.Unreachable e) {
             retryOrFail(job, Failure.of(Failure.RETRIES_EXHAUSTED, e.getMessage()), e.getMessage());
             return true;

@@ -1,5 +1,6 @@
 package dev.dropletworker.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -9,6 +10,8 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 /** A DigitalOcean action a job started, followed by the tracker until it completes or errors. */
 @Entity
@@ -54,4 +57,8 @@ public class JobAction extends PanacheEntityBase {
 
     @Column(name = "lease_expires_at")
     public Instant leaseExpiresAt;
+
+    /** For a create: the Droplet (name, status, networks) as read once its create completed. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public JsonNode droplet;
 }

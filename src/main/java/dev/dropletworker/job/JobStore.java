@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.hibernate.query.NativeQuery;
 import org.hibernate.type.StandardBasicTypes;
@@ -84,11 +85,21 @@ public class JobStore {
      */
     @Transactional
     public List<UUID> claimDue(String owner, Duration lease, int limit) {
+        return claimDue(owner, lease, limit, Set.of());
+    }
+
+    /**
+     * As {@link #claimDue(String, Duration, int)}, leaving out jobs of the given accounts (whose
+     * rate budget is known to be exhausted, so claiming them would only hand them back).
+     */
+    @Transactional
+    public List<UUID> claimDue(String owner, Duration lease, int limit, Set<String> skippedAccounts) {
         @SuppressWarnings("unchecked")
         List<UUID> claimed = em.createNativeQuery("""
                 with due as (
                     select j.id from job j
                     where j.state = 'RECEIVED' and j.next_run_at <= now()
+                      and j.account not in (:skipped)
                       and (j.ordering_key is null or not exists (
                             select 1 from job earlier
                             where earlier.ordering_key = j.ordering_key and earlier.seq < j.seq
@@ -110,6 +121,8 @@ public class JobStore {
                 .setParameter("limit", limit)
                 .setParameter("owner", owner)
                 .setParameter("lease", lease.toMillis() / 1000.0)
+                // "not in ()" is not SQL; no account is named "" (the command schema forbids it)
+                .setParameter("skipped", skippedAccounts.isEmpty() ? List.of("") : List.copyOf(skippedAccounts))
                 .getResultList();
         return claimed;
     }

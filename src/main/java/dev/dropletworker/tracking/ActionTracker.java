@@ -92,12 +92,14 @@ public class ActionTracker {
                 }
             } catch (BudgetExhausted e) {
                 metrics.counter("dropletworker.budget.waits", "role", "tracking").increment();
-                ledger.pollFailed(rowId, e.waitFor(), false);
-                return 0; // the rest of the batch would wait too; their claims expire into a later round
+                // This poll and the rest of the batch wait for the budget, not for their claims to expire.
+                ledger.reschedulePolls(due.subList(due.indexOf(rowId), due.size()), e.waitFor());
+                return 0;
             } catch (DigitalOceanException.ErrorResponse e) {
                 ApiError error = e.error();
                 if (error.isTooManyRequests()) {
-                    ledger.pollFailed(rowId, e.retryAfter().orElse(config.minPollInterval()), false);
+                    ledger.reschedulePolls(due.subList(due.indexOf(rowId), due.size()),
+                            e.retryAfter().orElse(config.minPollInterval()));
                     return 0;
                 }
                 pollFailed(job, row, Failure.of(Failure.API_ERROR, error), error.isTransient());
@@ -144,9 +146,11 @@ public class ActionTracker {
 
     /**
      * One read per created Droplet, for its status and networks (assigned when the create
-     * completes). A read that fails, including the 404 a new Droplet can give for a while after its
-     * create, is tried again in a later round until the grace period ends; after that the Droplet is
-     * reported without status rather than holding the job forever.
+     * completes). Each read is kept as it is made, so with little budget left a multi-create's
+     * reads spread over several rounds instead of starting over each time. A read that fails,
+     * including the 404 a new Droplet can give for a while after its create, is tried again in a
+     * later round until the grace period ends; after that the Droplet is reported without status
+     * rather than holding the job forever.
      */
     private JsonNode readCreatedDroplets(Job job, List<JobAction> actions) {
         boolean graceOver = jobs.now().isAfter(lastFinished(job, actions).plus(config.dropletReadGrace()));
@@ -156,12 +160,13 @@ public class ActionTracker {
             entry.put("id", action.dropletId);
             entry.put("name", initialName(job, action.dropletId));
             entry.putNull("status");
-            if (Action.COMPLETED.equals(action.status) && action.dropletId != null) {
+            JsonNode read = action.droplet;
+            if (read == null && Action.COMPLETED.equals(action.status) && action.dropletId != null) {
                 try {
                     Droplet droplet = api.getDroplet(job.account, action.dropletId);
-                    entry.put("name", droplet.name());
-                    entry.put("status", droplet.status());
-                    entry.set("networks", droplet.networks());
+                    read = mapper.createObjectNode().put("name", droplet.name()).put("status", droplet.status())
+                            .set("networks", droplet.networks());
+                    ledger.recordDroplet(action.id, read);
                 } catch (DigitalOceanException e) {
                     if (!graceOver) {
                         throw new NotReadYet();
@@ -169,6 +174,9 @@ public class ActionTracker {
                     LOG.warnf("job %s: Droplet %d could not be read after its create (%s); reported without status",
                             job.id, action.dropletId, e.getMessage());
                 }
+            }
+            if (read != null) {
+                entry.setAll((ObjectNode) read);
             }
             entry.put("action_id", action.actionId);
             entry.put("action_status", action.status);

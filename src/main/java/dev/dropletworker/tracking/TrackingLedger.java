@@ -1,5 +1,6 @@
 package dev.dropletworker.tracking;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dropletworker.digitalocean.Action;
 import dev.dropletworker.job.JobAction;
 import dev.dropletworker.job.JobStore;
@@ -87,6 +88,17 @@ class TrackingLedger {
         return row.pollFailures;
     }
 
+    /** Polls that could not be made this round (no budget): due again after {@code delay}, nothing counted. */
+    @Transactional
+    void reschedulePolls(List<Long> rowIds, Duration delay) {
+        em.createNativeQuery("""
+                update job_action set next_poll_at = now() + make_interval(secs => :delay)
+                where id in (:ids) and status = 'in-progress'""")
+                .setParameter("delay", delay.toMillis() / 1000.0)
+                .setParameter("ids", rowIds)
+                .executeUpdate();
+    }
+
     /** Doubling from the minimum interval, capped: cheap on the budget for long actions. */
     Duration nextInterval(int polls) {
         long min = config.minPollInterval().toMillis();
@@ -116,6 +128,12 @@ class TrackingLedger {
                 .setParameter("limit", limit)
                 .getResultList();
         return ids;
+    }
+
+    /** Keeps a created Droplet's final read, so a later round need not read it again. */
+    @Transactional
+    void recordDroplet(long rowId, JsonNode droplet) {
+        em.find(JobAction.class, rowId).droplet = droplet;
     }
 
     /** The final read must wait: let this or another pod try again at {@code at}, not after the whole lease. */

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The shared per-token budget against the real PostgreSQL it lives in. */
@@ -78,21 +79,39 @@ class RateBudgetTest {
     }
 
     @Test
-    void remainingZeroOnASuccessStopsTheBurst() {
+    void remainingZeroOnASuccessStopsTheBurst() throws InterruptedException {
         String token = newToken();
         budget.take(token);
+        Thread.sleep(1_000); // tokens accrue meanwhile; the zero must still hold from now on
         budget.observe(token, 200, new RateLimitSnapshot(5000, 0, Instant.now().plusSeconds(30), null));
 
         assertThrows(BudgetExhausted.class, () -> budget.take(token));
     }
 
     @Test
+    void aBurstLimit429LeavesTheHourlyBudgetAlone() {
+        String token = newToken();
+        budget.take(token);
+        // The API says remaining 0 while the per-minute burst limit is hit, even with hourly quota left.
+        budget.observe(token, 429, new RateLimitSnapshot(5000, 0, null, Duration.ofMillis(1000)));
+        assertThrows(BudgetExhausted.class, () -> budget.take(token));
+
+        Awaitility.await().atMost(Duration.ofSeconds(5)).ignoreException(BudgetExhausted.class)
+                .until(() -> {
+                    budget.take(token);
+                    return true;
+                });
+        // After the pause, requests flow at the minute rate again, not at the hour bucket's 1.3 per second.
+        for (int i = 0; i < 3; i++) {
+            budget.take(token);
+        }
+    }
+
+    @Test
     void tokensOfDifferentAccountsHaveSeparateBudgets() {
         String first = newToken();
         String second = newToken();
-        budget.observe(first, 429, RateLimitSnapshot.NONE);
         budget.take(second);
-        budget.take(first); // first row did not exist yet: nothing to pause
         budget.observe(first, 429, new RateLimitSnapshot(null, null, null, Duration.ofSeconds(30)));
         assertThrows(BudgetExhausted.class, () -> budget.take(first));
         budget.take(second);
