@@ -214,23 +214,6 @@ class EveryCommandEndToEndTest extends WorkerEndToEnd {
         return bus.awaitEvent(commandId, EVENT_TIMEOUT);
     }
 
-    private static ObjectNode createCommand(String prefix, int count) {
-        ObjectNode command = MAPPER.createObjectNode()
-                .put("command_id", CommandBus.newCommandId(prefix))
-                .put("type", "droplet.create");
-        ObjectNode droplet = command.putObject("droplet");
-        ArrayNode names = count == 1 ? null : droplet.putArray("names");
-        if (count == 1) {
-            droplet.put("name", prefix);
-        } else {
-            for (int i = 1; i <= count; i++) {
-                names.add(prefix + "-" + i);
-            }
-        }
-        droplet.put("region", "nyc3").put("size", "s-1vcpu-1gb").put("image", "ubuntu-24-04-x64");
-        return command;
-    }
-
     private ObjectNode example(String file) throws IOException {
         ObjectNode command = (ObjectNode) MAPPER.readTree(EXAMPLES.resolve(file).toFile());
         command.put("command_id", CommandBus.newCommandId(file.replace(".json", "")));

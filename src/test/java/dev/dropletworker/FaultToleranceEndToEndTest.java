@@ -54,11 +54,7 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
         simulator.faults(Map.of("applied_but_lost_rate", 1, "applied_but_lost_response", lostAs,
                 "endpoints", List.of("POST /v2/droplets")));
         String name = "lost-" + UUID.randomUUID().toString().substring(0, 8);
-        ObjectNode command = MAPPER.createObjectNode()
-                .put("command_id", CommandBus.newCommandId("lost-create"))
-                .put("type", "droplet.create");
-        command.putObject("droplet").put("name", name).put("region", "nyc3").put("size", "s-1vcpu-1gb")
-                .put("image", "ubuntu-24-04-x64");
+        ObjectNode command = createCommand(name, 1);
         long since = simulator.lastSeq();
 
         JsonNode event = send(command);
@@ -76,12 +72,7 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
     @Test
     void multiCreateWhoseAnswerIsLostIsFoundWhole() {
         simulator.faults(Map.of("applied_but_lost_rate", 1, "endpoints", List.of("POST /v2/droplets")));
-        String prefix = "lost-multi-" + UUID.randomUUID().toString().substring(0, 8);
-        ObjectNode command = MAPPER.createObjectNode()
-                .put("command_id", CommandBus.newCommandId("lost-multi"))
-                .put("type", "droplet.create");
-        ObjectNode droplet = command.putObject("droplet").put("size", "s-1vcpu-1gb").put("image", "ubuntu-24-04-x64");
-        droplet.putArray("names").add(prefix + "-1").add(prefix + "-2").add(prefix + "-3");
+        ObjectNode command = createCommand("lost-multi-" + UUID.randomUUID().toString().substring(0, 8), 3);
         long since = simulator.lastSeq();
 
         JsonNode data = send(command).path("data");
@@ -206,14 +197,7 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
                 }
             }
         });
-        String prefix = "scarce-" + UUID.randomUUID().toString().substring(0, 8);
-        ObjectNode command = MAPPER.createObjectNode()
-                .put("command_id", CommandBus.newCommandId("scarce"))
-                .put("type", "droplet.create");
-        ObjectNode droplet = command.putObject("droplet").put("size", "s-1vcpu-1gb").put("image", "ubuntu-24-04-x64");
-        for (int i = 1; i <= 10; i++) {
-            droplet.withArray("names").add(prefix + "-" + i);
-        }
+        ObjectNode command = createCommand("scarce-" + UUID.randomUUID().toString().substring(0, 8), 10);
         // The API just said the minute is used up; from now on the two clients share the refill.
         budget.observe(token, 200, new RateLimitSnapshot(5000, 0, null, null));
         drainer.start();
@@ -232,11 +216,7 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
     @Test
     void newDropletThatStill404sIsReadAgainBeforeItIsReported() {
         simulator.faults(Map.of("not_found_after_create_ms", 1500));
-        String name = "slow-" + UUID.randomUUID().toString().substring(0, 8);
-        ObjectNode command = MAPPER.createObjectNode()
-                .put("command_id", CommandBus.newCommandId("slow-create"))
-                .put("type", "droplet.create");
-        command.putObject("droplet").put("name", name).put("size", "s-1vcpu-1gb").put("image", "ubuntu-24-04-x64");
+        ObjectNode command = createCommand("slow-" + UUID.randomUUID().toString().substring(0, 8), 1);
 
         JsonNode droplet = send(command).path("data").path("droplets").path(0);
 

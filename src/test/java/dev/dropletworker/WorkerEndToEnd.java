@@ -2,6 +2,7 @@ package dev.dropletworker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.testsupport.CommandBus;
@@ -44,6 +45,24 @@ abstract class WorkerEndToEnd {
         return simulator.requestsSince(since).stream()
                 .filter(r -> "POST".equals(r.path("method").asText()) && path.equals(r.path("path").asText()))
                 .toList();
+    }
+
+    /** A droplet.create of {@code count} Droplets named after {@code prefix} (one: the prefix itself). */
+    static ObjectNode createCommand(String prefix, int count) {
+        ObjectNode command = JSON.createObjectNode()
+                .put("command_id", CommandBus.newCommandId(prefix))
+                .put("type", "droplet.create");
+        ObjectNode droplet = command.putObject("droplet");
+        if (count == 1) {
+            droplet.put("name", prefix);
+        } else {
+            ArrayNode names = droplet.putArray("names");
+            for (int i = 1; i <= count; i++) {
+                names.add(prefix + "-" + i);
+            }
+        }
+        droplet.put("region", "nyc3").put("size", "s-1vcpu-1gb").put("image", "ubuntu-24-04-x64");
+        return command;
     }
 
     /** A droplet.tag_action command; the caller adds the action's parameters. */

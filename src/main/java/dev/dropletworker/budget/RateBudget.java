@@ -1,6 +1,7 @@
 package dev.dropletworker.budget;
 
 import dev.dropletworker.digitalocean.RateLimitSnapshot;
+import dev.dropletworker.lifecycle.AfterCommit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -27,10 +29,13 @@ public class RateBudget {
     private final EntityManager em;
     private final BudgetConfig config;
     private final Map<String, String> keys = new ConcurrentHashMap<>();
+    private final Set<String> rowsKnown = ConcurrentHashMap.newKeySet();
+    private final AfterCommit afterCommit;
 
-    public RateBudget(EntityManager em, BudgetConfig config) {
+    public RateBudget(EntityManager em, BudgetConfig config, AfterCommit afterCommit) {
         this.em = em;
         this.config = config;
+        this.afterCommit = afterCommit;
     }
 
     /**
@@ -131,8 +136,14 @@ public class RateBudget {
                 .executeUpdate();
     }
 
-    /** A token seen for the first time starts with full buckets. */
+    /**
+     * A token seen for the first time starts with full buckets. Rows are never deleted, so each
+     * process inserts at most once per token instead of on every request.
+     */
     private void ensureRow(String key) {
+        if (rowsKnown.contains(key)) {
+            return;
+        }
         em.createNativeQuery("""
                 insert into rate_budget (token_key, minute_tokens, hour_tokens, refilled_at)
                 values (:key, :perMinute, :perHour, now())
@@ -141,6 +152,8 @@ public class RateBudget {
                 .setParameter("perMinute", (double) config.perMinute())
                 .setParameter("perHour", (double) config.perHour())
                 .executeUpdate();
+        // Known only once committed: a rolled-back insert must be tried again.
+        afterCommit.run(() -> rowsKnown.add(key));
     }
 
     /** The row key for a token: its SHA-256, so the table never holds a token. */

@@ -16,8 +16,6 @@ import java.util.Optional;
  */
 public record RateLimitSnapshot(Integer limit, Integer remaining, Instant reset, Duration retryAfter) {
 
-    public static final RateLimitSnapshot NONE = new RateLimitSnapshot(null, null, null, null);
-
     static RateLimitSnapshot of(Response response) {
         return new RateLimitSnapshot(
                 integer(response.getHeaderString("ratelimit-limit")),

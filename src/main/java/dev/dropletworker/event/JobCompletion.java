@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dropletworker.job.Job;
 import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.JobStore;
+import dev.dropletworker.lifecycle.AfterCommit;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.util.UUID;
 
@@ -23,15 +21,15 @@ public class JobCompletion {
     private final EventOutbox outbox;
     private final MeterRegistry metrics;
     private final OutboxRelay relay;
-    private final TransactionSynchronizationRegistry transactions;
+    private final AfterCommit afterCommit;
 
     public JobCompletion(JobStore jobs, EventOutbox outbox, MeterRegistry metrics, OutboxRelay relay,
-            TransactionSynchronizationRegistry transactions) {
+            AfterCommit afterCommit) {
         this.jobs = jobs;
         this.outbox = outbox;
         this.metrics = metrics;
         this.relay = relay;
-        this.transactions = transactions;
+        this.afterCommit = afterCommit;
     }
 
     /**
@@ -77,17 +75,6 @@ public class JobCompletion {
         outbox.append(job);
         metrics.counter("dropletworker.jobs.finished", "outcome", job.outcome).increment();
         // Publish as soon as the event row is committed, not at the relay's next interval.
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    relay.wake();
-                }
-            }
-        });
+        afterCommit.run(relay::wake);
     }
 }
