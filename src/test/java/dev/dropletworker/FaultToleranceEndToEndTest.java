@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -179,10 +180,63 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
     }
 
     @Test
-    void aMultiCreateFinishesWhileAnotherClientKeepsTheBudgetScarce() throws InterruptedException {
-        // Another user of the token takes whatever budget appears, so the worker rarely has more than
-        // one request at a time: the final reads of ten Droplets must add up across rounds.
-        java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean(true);
+    void aMultiCreateFinishesWhileAnotherClientKeepsTheBudgetScarce() {
+        // The worker rarely has more than one request at a time: the final reads of ten Droplets
+        // must add up across rounds.
+        ObjectNode command = createCommand("scarce-" + UUID.randomUUID().toString().substring(0, 8), 10);
+
+        JsonNode data = whileTheBudgetIsScarce(() -> send(command, Duration.ofSeconds(90))).path("data");
+
+        assertEquals("completed", data.path("outcome").asText(), data.toString());
+        assertEquals(10, data.path("droplets").size());
+        data.path("droplets").forEach(d -> assertEquals("active", d.path("status").asText(), d.toString()));
+    }
+
+    @Test
+    void aLostMultiCreateIsFoundWhileAnotherClientKeepsTheBudgetScarce() {
+        // Finding it takes a tag listing and one read per Droplet in the same round: requested one
+        // at a time, the first would use up every round's token and the rest would never come.
+        simulator.faults(Map.of("applied_but_lost_rate", 1, "endpoints", List.of("POST /v2/droplets")));
+        ObjectNode command = createCommand("scarce-lost-" + UUID.randomUUID().toString().substring(0, 8), 4);
+        long since = simulator.lastSeq();
+
+        JsonNode data = whileTheBudgetIsScarce(() -> send(command, Duration.ofSeconds(60))).path("data");
+
+        assertEquals("completed", data.path("outcome").asText(), data.toString());
+        assertEquals(4, data.path("droplets").size());
+        assertEquals(4, data.path("actions").size());
+        assertEquals(1, posts(since, "/v2/droplets").size());
+    }
+
+    @Test
+    void aLostBulkActionIsFoundWithTwoReadsWhateverTheNumberOfDroplets() {
+        String tag = "lost-wide-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> perDropletListings = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            perDropletListings.add("/v2/droplets/" + simulator.seedDroplet(tag + "-" + i, tag) + "/actions");
+        }
+        simulator.faults(Map.of("applied_but_lost_rate", 1, "endpoints", List.of("POST /v2/droplets/actions")));
+        ObjectNode command = tagCommand("lost-wide", tag, "power_off");
+        long since = simulator.lastSeq();
+
+        JsonNode event = send(command);
+
+        assertEquals("completed", event.path("data").path("outcome").asText(), event.toString());
+        assertEquals(12, event.path("data").path("actions").size());
+        assertEquals(1, posts(since, "/v2/droplets/actions").size());
+        List<JsonNode> listings = simulator.requestsSince(since).stream()
+                .filter(r -> "GET".equals(r.path("method").asText())
+                        && perDropletListings.contains(r.path("path").asText()))
+                .toList();
+        assertEquals(List.of(), listings, "no per-Droplet action listing");
+    }
+
+    /**
+     * Runs {@code step} while another user of the token (a second pod, say) takes every request
+     * the budget refills, a little faster than it refills.
+     */
+    private <T> T whileTheBudgetIsScarce(java.util.function.Supplier<T> step) {
+        AtomicBoolean draining = new AtomicBoolean(true);
         Thread drainer = new Thread(() -> {
             while (draining.get()) {
                 try {
@@ -191,25 +245,24 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
                     // nothing left at this moment
                 }
                 try {
-                    Thread.sleep(200); // a little faster than the refill (4 a second): the bucket stays near empty
+                    Thread.sleep(200); // four refill a second: the bucket stays near empty
                 } catch (InterruptedException e) {
                     return;
                 }
             }
-        });
-        ObjectNode command = createCommand("scarce-" + UUID.randomUUID().toString().substring(0, 8), 10);
+        }, "budget-drainer");
         // The API just said the minute is used up; from now on the two clients share the refill.
         budget.observe(token, 200, new RateLimitSnapshot(5000, 0, null, null));
         drainer.start();
         try {
-            bus.send(command.get("command_id").asText(), command.toString());
-            JsonNode data = bus.awaitEvent(command.get("command_id").asText(), Duration.ofSeconds(90)).path("data");
-            assertEquals("completed", data.path("outcome").asText(), data.toString());
-            assertEquals(10, data.path("droplets").size());
-            data.path("droplets").forEach(d -> assertEquals("active", d.path("status").asText(), d.toString()));
+            return step.get();
         } finally {
             draining.set(false);
-            drainer.join();
+            try {
+                drainer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -225,8 +278,12 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
     }
 
     private JsonNode send(ObjectNode command) {
+        return send(command, TIMEOUT);
+    }
+
+    private JsonNode send(ObjectNode command, Duration timeout) {
         String commandId = command.get("command_id").asText();
         bus.send(commandId, command.toString());
-        return bus.awaitEvent(commandId, TIMEOUT);
+        return bus.awaitEvent(commandId, timeout);
     }
 }

@@ -20,6 +20,13 @@ public interface BudgetConfig {
     @WithDefault("5s")
     Duration defaultPause();
 
+    /**
+     * How long a reservation for a several-request step outlives the refill it waits for: the time
+     * its holder has to come back before the other takers stop leaving tokens for it.
+     */
+    @WithDefault("10s")
+    Duration reservationGrace();
+
     /** Longest pause any header may impose. */
     @WithDefault("1h")
     Duration maxPause();

@@ -45,6 +45,25 @@ public class RateBudget {
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void take(String token) {
+        take(token, 1, null);
+    }
+
+    /**
+     * Takes {@code requests} at once, for a step that needs them all to get anywhere (a lookup
+     * followed by a POST, say). Taken one by one under a scarce budget, such a step would spend
+     * the first token of every round and never reach its last request.
+     *
+     * <p>When they are not all there, the step gets first claim: the row records a reservation
+     * for {@code holder}, and until the holder takes it (or it expires) every other taker leaves
+     * that many tokens in the bucket. One reservation at a time per token; others wait behind it.
+     *
+     * @param requests clamped to the per-minute capacity, the most a bucket can ever hold
+     * @param holder who comes back for the reservation (a job id); null for a single request
+     * @throws BudgetExhausted when the token must wait; nothing was taken
+     */
+    @Transactional(value = Transactional.TxType.REQUIRES_NEW, dontRollbackOn = BudgetExhausted.class)
+    public void take(String token, int requests, String holder) {
+        int wanted = Math.max(1, Math.min(requests, Math.min(config.perMinute(), config.perHour())));
         String key = keyOf(token);
         ensureRow(key);
         // The row lock serialises every pod's takes on this token.
@@ -52,7 +71,9 @@ public class RateBudget {
                 select minute_tokens, hour_tokens,
                        extract(epoch from (now() - refilled_at)),
                        coalesce(extract(epoch from (paused_until - now())), 0),
-                       extract(epoch from now())
+                       extract(epoch from now()),
+                       reserved_by, reserved_tokens,
+                       coalesce(extract(epoch from (reserved_until - now())), 0)
                 from rate_budget where token_key = :key for update""")
                 .setParameter("key", key)
                 .getSingleResult();
@@ -61,20 +82,66 @@ public class RateBudget {
         Instant now = epoch(number(row[4]));
         double minute = Math.min(config.perMinute(), number(row[0]) + elapsed * config.perMinute() / 60.0);
         double hour = Math.min(config.perHour(), number(row[1]) + elapsed * config.perHour() / 3600.0);
+        String reservedBy = (String) row[5];
+        boolean reserved = reservedBy != null && number(row[7]) > 0;
+        boolean mine = reserved && reservedBy.equals(holder);
+        // Tokens promised to another holder are not ours to take.
+        double setAside = reserved && !mine ? number(row[6]) : 0;
         if (pausedFor > 0) {
             throw exhausted(now, pausedFor);
         }
-        if (minute < 1 || hour < 1) {
-            double waitMinute = minute < 1 ? (1 - minute) * 60.0 / config.perMinute() : 0;
-            double waitHour = hour < 1 ? (1 - hour) * 3600.0 / config.perHour() : 0;
-            throw exhausted(now, Math.max(waitMinute, waitHour));
+        double minuteShort = wanted + setAside - minute;
+        double hourShort = wanted + setAside - hour;
+        if (minuteShort > 0 || hourShort > 0) {
+            double wait = Math.max(minuteShort * 60.0 / config.perMinute(), hourShort * 3600.0 / config.perHour());
+            if (wanted > 1 && holder != null && (!reserved || mine)) {
+                reserve(key, holder, wanted, wait);
+            }
+            throw exhausted(now, wait);
         }
         em.createNativeQuery("""
-                update rate_budget set minute_tokens = :minute, hour_tokens = :hour, refilled_at = now()
+                update rate_budget set minute_tokens = :minute, hour_tokens = :hour, refilled_at = now(),
+                    reserved_by = case when :mine then null else reserved_by end,
+                    reserved_tokens = case when :mine then 0 else reserved_tokens end,
+                    reserved_until = case when :mine then null else reserved_until end
                 where token_key = :key""")
-                .setParameter("minute", minute - 1)
-                .setParameter("hour", hour - 1)
+                .setParameter("minute", minute - wanted)
+                .setParameter("hour", hour - wanted)
+                .setParameter("mine", mine)
                 .setParameter("key", key)
+                .executeUpdate();
+    }
+
+    /**
+     * Holds {@code tokens} for {@code holder} for as long as the refill takes plus a grace for
+     * coming back; a holder that never does (its pod died) blocks the others for no longer.
+     */
+    private void reserve(String key, String holder, int tokens, double waitSeconds) {
+        em.createNativeQuery("""
+                update rate_budget set reserved_by = :holder, reserved_tokens = :tokens,
+                    reserved_until = now() + make_interval(secs => :seconds)
+                where token_key = :key""")
+                .setParameter("holder", holder)
+                .setParameter("tokens", (double) tokens)
+                .setParameter("seconds", waitSeconds + config.reservationGrace().toMillis() / 1000.0)
+                .setParameter("key", key)
+                .executeUpdate();
+    }
+
+    /** Returns requests taken but not sent (a step that ended early), up to the buckets' capacity. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void giveBack(String token, int requests) {
+        if (requests <= 0) {
+            return;
+        }
+        em.createNativeQuery("""
+                update rate_budget set minute_tokens = least(:perMinute, minute_tokens + :requests),
+                    hour_tokens = least(:perHour, hour_tokens + :requests)
+                where token_key = :key""")
+                .setParameter("perMinute", (double) config.perMinute())
+                .setParameter("perHour", (double) config.perHour())
+                .setParameter("requests", (double) requests)
+                .setParameter("key", keyOf(token))
                 .executeUpdate();
     }
 

@@ -9,9 +9,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
@@ -33,6 +35,19 @@ public class DigitalOcean {
     private final RateBudget budget;
     private final ObjectMapper mapper;
     private final MeterRegistry metrics;
+    /** Requests the current thread's step has already taken from the budget. */
+    private final ThreadLocal<Allowance> allowance = new ThreadLocal<>();
+
+    /** What a step took up front and has not yet spent. */
+    private static final class Allowance {
+        final String token;
+        int left;
+
+        Allowance(String token, int left) {
+            this.token = token;
+            this.left = left;
+        }
+    }
 
     public DigitalOcean(@RestClient DropletsResource droplets, @RestClient DropletActionsResource dropletActions,
             @RestClient ActionsResource actions, DigitalOceanAccounts accounts, RateBudget budget,
@@ -44,6 +59,40 @@ public class DigitalOcean {
         this.accounts = accounts;
         this.budget = budget;
         this.mapper = mapper;
+    }
+
+    /**
+     * Runs a step of several requests on budget taken all at once (see
+     * {@link RateBudget#take(String, int, String)}): either the step can make every request it
+     * plans, or it waits without spending any. Requests beyond {@code requests} take their own;
+     * the ones it did not need are given back.
+     *
+     * @param holder who comes back if the budget must first fill up (a job id)
+     * @throws dev.dropletworker.budget.BudgetExhausted before anything was sent
+     */
+    public <T> T withBudgetFor(String account, int requests, String holder, Supplier<T> step) {
+        if (allowance.get() != null) {
+            throw new IllegalStateException("steps with a budget do not nest");
+        }
+        String token = tokenOf(account);
+        budget.take(token, requests, holder);
+        Allowance taken = new Allowance(token, requests);
+        allowance.set(taken);
+        try {
+            return step.get();
+        } finally {
+            allowance.remove();
+            giveBack(token, taken.left);
+        }
+    }
+
+    private void giveBack(String token, int unused) {
+        try {
+            budget.giveBack(token, unused);
+        } catch (RuntimeException e) {
+            // Not worth failing the step over: the budget errs on the cautious side.
+            LOG.debugf("could not give back %d unused requests: %s", unused, e.getClass().getSimpleName());
+        }
     }
 
     /** {@code POST /v2/droplets/{id}/actions}. */
@@ -66,6 +115,32 @@ public class DigitalOcean {
     public Action getAction(String account, long actionId) {
         JsonNode body = call(account, "GET /v2/actions/" + actionId, auth -> actions.get(auth, actionId));
         return read(body.path("action"), Action.class);
+    }
+
+    /**
+     * {@code GET /v2/actions}: the account's actions started at or after {@code since}, newest
+     * first, reading as many pages of 200 as that takes (at most {@code maxPages}).
+     */
+    public List<Action> listActionsSince(String account, Instant since, int maxPages) {
+        List<Action> found = new ArrayList<>();
+        for (int page = 1; page <= maxPages; page++) {
+            int current = page;
+            JsonNode body = call(account, "GET /v2/actions", auth -> actions.list(auth, current, 200));
+            boolean older = false;
+            for (JsonNode node : body.path("actions")) {
+                Action action = read(node, Action.class);
+                if (action.startedAt() != null && action.startedAt().isBefore(since)) {
+                    older = true;
+                } else {
+                    found.add(action);
+                }
+            }
+            if (older || body.path("links").path("pages").path("next").isMissingNode()
+                    || body.path("actions").isEmpty()) {
+                break;
+            }
+        }
+        return found;
     }
 
     /** {@code GET /v2/droplets/{id}/actions}, newest first, one page. */
@@ -116,9 +191,13 @@ public class DigitalOcean {
     }
 
     private JsonNode call(String account, String request, Function<String, Response> send) {
-        String token = accounts.tokenOf(account)
-                .orElseThrow(() -> new IllegalStateException("no DigitalOcean token configured for account " + account));
-        budget.take(token);
+        String token = tokenOf(account);
+        Allowance prepaid = allowance.get();
+        if (prepaid != null && prepaid.left > 0 && prepaid.token.equals(token)) {
+            prepaid.left--;
+        } else {
+            budget.take(token);
+        }
         Response answer;
         try {
             answer = send.apply("Bearer " + token);
@@ -148,6 +227,11 @@ public class DigitalOcean {
         } catch (ProcessingException e) {
             throw new DigitalOceanException.Unreachable(request, e);
         }
+    }
+
+    private String tokenOf(String account) {
+        return accounts.tokenOf(account)
+                .orElseThrow(() -> new IllegalStateException("no DigitalOcean token configured for account " + account));
     }
 
     /** The request without ids, for metric tags of bounded cardinality. */

@@ -15,8 +15,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Sends a job's request to DigitalOcean, first looking for the result of an earlier attempt whose
@@ -29,6 +31,8 @@ class DropletRequests {
     static final String JOB_TAG_PREFIX = "droplet-worker:job-";
     /** Allowance for clock skew between the database and DigitalOcean when matching an earlier action. */
     private static final Duration CLOCK_SLACK = Duration.ofSeconds(30);
+    /** Pages of the account's action list read when looking for a lost bulk action's actions. */
+    private static final int MAX_ACTION_PAGES = 5;
 
     private final DigitalOcean api;
     private final ObjectMapper mapper;
@@ -64,48 +68,78 @@ class DropletRequests {
         return JOB_TAG_PREFIX + job.id;
     }
 
+    /**
+     * A first attempt is one POST. After a lost answer, the look for its action and the POST that
+     * follows if nothing turns up take their budget together: under a scarce budget, a look paid
+     * for on its own would use up every round and the POST would never be reached.
+     */
     Submitted submitAction(Job job, Claim claim) {
-        if (job.unconfirmedSince != null) {
+        if (job.unconfirmedSince == null) {
+            return postAction(job, claim);
+        }
+        return api.withBudgetFor(job.account, 2, holder(job), () -> {
             Optional<Action> earlier = findUnconfirmedAction(job, job.dropletId);
             if (earlier.isPresent()) {
                 return new Submitted(List.of(earlier.get()), null, "found action " + earlier.get().id()
                         + " of an unconfirmed attempt");
             }
-        }
+            return postAction(job, claim);
+        });
+    }
+
+    private Submitted postAction(Job job, Claim claim) {
         beforeSending(job, claim);
         Action action = api.postAction(job.account, job.dropletId, job.request);
         return new Submitted(List.of(action), null, "action " + action.id() + " started");
     }
 
     /**
-     * After a lost answer, each tagged Droplet is looked at for an action of this type that no job
-     * follows: a bulk request acts on every tagged Droplet or none, so finding any means it ran.
+     * After a lost answer, the account's recent actions are searched for ones of this type on the
+     * tagged Droplets that no job follows: a bulk request acts on every tagged Droplet or none, so
+     * finding any means it ran. Two reads whatever the number of Droplets (more only when the
+     * account started over 200 actions since), budgeted together with the POST.
      */
     Submitted submitTagAction(Job job, Claim claim) {
-        if (job.unconfirmedSince != null) {
-            List<Action> earlier = new ArrayList<>();
-            for (Droplet droplet : api.listDropletsByTag(job.account, job.tagName)) {
-                findUnconfirmedAction(job, droplet.id()).ifPresent(earlier::add);
-            }
+        if (job.unconfirmedSince == null) {
+            return postTagAction(job, claim);
+        }
+        return api.withBudgetFor(job.account, 3, holder(job), () -> {
+            Set<Long> tagged = new HashSet<>();
+            api.listDropletsByTag(job.account, job.tagName).forEach(d -> tagged.add(d.id()));
+            String type = job.request.path("type").asText();
+            List<Action> earlier = api.listActionsSince(job.account, lookBackFrom(job), MAX_ACTION_PAGES).stream()
+                    .filter(a -> type.equals(a.type()) && a.resourceId() != null && tagged.contains(a.resourceId()))
+                    .filter(a -> !isKnown(a.id()))
+                    .toList();
             if (!earlier.isEmpty()) {
                 return new Submitted(earlier, null, "found " + earlier.size() + " actions of an unconfirmed attempt");
             }
-        }
+            return postTagAction(job, claim);
+        });
+    }
+
+    private Submitted postTagAction(Job job, Claim claim) {
         beforeSending(job, claim);
         List<Action> actions = api.postTagAction(job.account, job.tagName, job.request);
         return new Submitted(actions, null, actions.size() + " actions started");
     }
 
     /**
+     * A first attempt is one POST. After a lost answer: the Droplets carrying the job's tag, each
+     * one's create action, and the POST if none exist, all on budget taken together.
+     *
      * @param settled an unconfirmed create had time enough to show up in the tag listing
      * @param mayPost false for a last look after the final attempt: adopt what exists, never create
      * @return the submission, or empty when nothing was found and it is too early (or too late) to
      *     create again
      */
     Optional<Submitted> submitCreate(Job job, Claim claim, boolean settled, boolean mayPost) {
-        String tag = jobTag(job);
-        if (job.unconfirmedSince != null) {
-            List<Droplet> existing = api.listDropletsByTag(job.account, tag);
+        if (job.unconfirmedSince == null) {
+            return Optional.of(postCreate(job, claim));
+        }
+        int requests = 1 + expectedDroplets(job) + (mayPost && settled ? 1 : 0);
+        return api.withBudgetFor(job.account, requests, holder(job), () -> {
+            List<Droplet> existing = api.listDropletsByTag(job.account, jobTag(job));
             if (!existing.isEmpty()) {
                 List<Action> actions = new ArrayList<>();
                 for (Droplet droplet : existing) {
@@ -115,22 +149,23 @@ class DropletRequests {
                 // The listing can lag behind the create: take a partial picture only once settled.
                 boolean complete = existing.size() == expectedDroplets(job) && actions.size() == existing.size();
                 if (!complete && !settled) {
-                    return Optional.empty();
+                    return Optional.<Submitted>empty();
                 }
                 return Optional.of(new Submitted(actions, mapper.valueToTree(existing),
                         "found " + existing.size() + " Droplets of an unconfirmed attempt"));
             }
-            if (!settled) {
-                return Optional.empty();
+            if (!settled || !mayPost) {
+                return Optional.<Submitted>empty();
             }
-        }
-        if (!mayPost) {
-            return Optional.empty();
-        }
+            return Optional.of(postCreate(job, claim));
+        });
+    }
+
+    private Submitted postCreate(Job job, Claim claim) {
         ObjectNode request = job.request.deepCopy();
         ArrayNode tags = request.has("tags") && request.get("tags").isArray()
                 ? (ArrayNode) request.get("tags") : request.putArray("tags");
-        tags.add(tag);
+        tags.add(jobTag(job));
         beforeSending(job, claim);
         CreateAccepted accepted = api.createDroplets(job.account, request);
         List<Action> actions = new ArrayList<>();
@@ -141,8 +176,18 @@ class DropletRequests {
             actions.add(new Action(accepted.actionIds().get(i), Action.IN_PROGRESS, "create", null, null, dropletId,
                     "droplet", null));
         }
-        return Optional.of(new Submitted(actions, mapper.valueToTree(accepted.droplets()),
-                accepted.droplets().size() + " Droplets being created"));
+        return new Submitted(actions, mapper.valueToTree(accepted.droplets()),
+                accepted.droplets().size() + " Droplets being created");
+    }
+
+    /** Who a budget reservation is for: the job, whichever pod comes back for it. */
+    private static String holder(Job job) {
+        return job.id.toString();
+    }
+
+    /** Earlier attempts of a job started no sooner than its first claim (less the clock slack). */
+    private static Instant lookBackFrom(Job job) {
+        return job.firstSubmittingAt.minus(CLOCK_SLACK);
     }
 
     private static int expectedDroplets(Job job) {
@@ -155,7 +200,7 @@ class DropletRequests {
      */
     private Optional<Action> findUnconfirmedAction(Job job, long dropletId) {
         String type = job.request.path("type").asText();
-        Instant since = job.firstSubmittingAt.minus(CLOCK_SLACK);
+        Instant since = lookBackFrom(job);
         for (Action action : api.listDropletActions(job.account, dropletId, 20)) {
             if (type.equals(action.type()) && action.startedAt() != null
                     && !action.startedAt().isBefore(since)

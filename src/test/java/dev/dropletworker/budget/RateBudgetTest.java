@@ -108,6 +108,78 @@ class RateBudgetTest {
     }
 
     @Test
+    void aStepOfSeveralRequestsGetsThemAllOnceAnotherTakerKeepsTheBucketEmpty() {
+        String token = newToken();
+        drain(token);
+        // Another pod takes every token the moment it appears. Taken one at a time, five requests
+        // would never be there together; reserved, the other taker must leave them.
+        BudgetExhausted first = assertThrows(BudgetExhausted.class, () -> budget.take(token, 5, "job-a"));
+        long fiveTokens = 5 * 60_000L / config.perMinute();
+        assertTrue(first.waitFor().toMillis() <= fiveTokens + 100, "waits for five tokens: " + first.waitFor());
+        Instant reservedAt = Instant.now();
+        int othersServed = 0;
+        boolean stepServed = false;
+        while (!stepServed && Duration.between(reservedAt, Instant.now()).toMillis() < 4 * fiveTokens) {
+            try {
+                budget.take(token);
+                othersServed++;
+            } catch (BudgetExhausted e) {
+                // the reservation holds the refill back from single takers
+            }
+            try {
+                budget.take(token, 5, "job-a");
+                stepServed = true;
+            } catch (BudgetExhausted e) {
+                // not filled yet
+            }
+        }
+        assertTrue(stepServed, "the reserved step got its five requests");
+        assertEquals(0, othersServed, "no single request got in ahead of the reservation");
+        // The reservation is gone once taken: single requests flow again as the bucket refills.
+        Awaitility.await().atMost(Duration.ofSeconds(2)).ignoreException(BudgetExhausted.class)
+                .until(() -> {
+                    budget.take(token);
+                    return true;
+                });
+    }
+
+    @Test
+    void aReservationWhoseHolderNeverComesBackStopsHoldingOthersBack() throws InterruptedException {
+        String token = newToken();
+        drain(token);
+        long oneToken = 60_000L / config.perMinute();
+        assertThrows(BudgetExhausted.class, () -> budget.take(token, 3, "job-of-a-dead-pod"));
+        // While it holds, a single request waits for its own token plus the three set aside.
+        BudgetExhausted held = assertThrows(BudgetExhausted.class, () -> budget.take(token));
+        assertTrue(held.waitFor().toMillis() > 3 * oneToken, "three tokens set aside: " + held.waitFor());
+
+        Thread.sleep(3 * oneToken + config.reservationGrace().toMillis() + 300);
+        drain(token);
+
+        // Single requests took everything, the three once set aside included: a holder coming
+        // back this late finds nothing kept for it.
+        assertThrows(BudgetExhausted.class, () -> budget.take(token, 3, "job-of-a-dead-pod"));
+    }
+
+    @Test
+    void requestsAStepDidNotNeedAreGivenBack() {
+        String token = newToken();
+        drain(token);
+        budget.giveBack(token, 2);
+
+        budget.take(token);
+        budget.take(token);
+        assertThrows(BudgetExhausted.class, () -> budget.take(token));
+    }
+
+    @Test
+    void aStepNeverAsksForMoreThanTheBucketCanHold() {
+        String token = newToken();
+        budget.take(token, 10 * config.perMinute(), "job-huge");
+        assertThrows(BudgetExhausted.class, () -> budget.take(token));
+    }
+
+    @Test
     void tokensOfDifferentAccountsHaveSeparateBudgets() {
         String first = newToken();
         String second = newToken();
@@ -132,6 +204,18 @@ class RateBudgetTest {
         @SuppressWarnings("unchecked")
         List<String> keys = em.createNativeQuery("select token_key from rate_budget").getResultList();
         return keys;
+    }
+
+    /** Takes every token there is, leaving less than one request in the minute bucket. */
+    private void drain(String token) {
+        for (int i = 0; i <= 2 * config.perMinute(); i++) {
+            try {
+                budget.take(token);
+            } catch (BudgetExhausted e) {
+                return;
+            }
+        }
+        throw new AssertionError("the budget never ran out");
     }
 
     private static String newToken() {
