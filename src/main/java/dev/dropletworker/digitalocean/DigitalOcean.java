@@ -11,7 +11,9 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -122,7 +124,16 @@ public class DigitalOcean {
      * first, reading as many pages of 200 as that takes (at most {@code maxPages}).
      */
     public List<Action> listActionsSince(String account, Instant since, int maxPages) {
+        return listActionsSince(account, since, maxPages, Set.of());
+    }
+
+    /**
+     * As {@link #listActionsSince(String, Instant, int)}, but stops after the page on which the
+     * last of {@code wanted} (action ids) turned up.
+     */
+    public List<Action> listActionsSince(String account, Instant since, int maxPages, Set<Long> wanted) {
         List<Action> found = new ArrayList<>();
+        Set<Long> missing = new HashSet<>(wanted);
         for (int page = 1; page <= maxPages; page++) {
             int current = page;
             JsonNode body = call(account, "GET /v2/actions", auth -> actions.list(auth, current, 200));
@@ -133,9 +144,11 @@ public class DigitalOcean {
                     older = true;
                 } else {
                     found.add(action);
+                    missing.remove(action.id());
                 }
             }
-            if (older || body.path("links").path("pages").path("next").isMissingNode()
+            if (older || (!wanted.isEmpty() && missing.isEmpty())
+                    || body.path("links").path("pages").path("next").isMissingNode()
                     || body.path("actions").isEmpty()) {
                 break;
             }

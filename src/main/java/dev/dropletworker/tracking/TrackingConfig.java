@@ -46,6 +46,14 @@ public interface TrackingConfig {
     @WithDefault("50")
     int batchSize();
 
+    /**
+     * When at least this many of one account's actions are due in a round, pages of
+     * {@code GET /v2/actions} (200 actions each) are read instead of one request per action; never
+     * more pages than the single reads they replace. 0 turns the list reads off.
+     */
+    @WithDefault("3")
+    int listReadThreshold();
+
     /** Consecutive failed polls (other than rate limiting) of one action before its job fails. */
     @WithDefault("10")
     int maxPollFailures();
