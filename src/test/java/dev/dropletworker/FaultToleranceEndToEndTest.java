@@ -12,17 +12,19 @@ import dev.dropletworker.budget.RateBudget;
 import dev.dropletworker.digitalocean.RateLimitSnapshot;
 import dev.dropletworker.job.Job;
 import dev.dropletworker.testsupport.CommandBus;
+import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import io.quarkus.test.junit.QuarkusTest;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -211,7 +213,7 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
     @Test
     void aLostBulkActionIsFoundWithTwoReadsWhateverTheNumberOfDroplets() {
         String tag = "lost-wide-" + UUID.randomUUID().toString().substring(0, 8);
-        List<String> perDropletListings = new java.util.ArrayList<>();
+        List<String> perDropletListings = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             perDropletListings.add("/v2/droplets/" + simulator.seedDroplet(tag + "-" + i, tag) + "/actions");
         }
@@ -235,7 +237,7 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
      * Runs {@code step} while another user of the token (a second pod, say) takes every request
      * the budget refills, a little faster than it refills.
      */
-    private <T> T whileTheBudgetIsScarce(java.util.function.Supplier<T> step) {
+    private <T> T whileTheBudgetIsScarce(Supplier<T> step) {
         AtomicBoolean draining = new AtomicBoolean(true);
         Thread drainer = new Thread(() -> {
             while (draining.get()) {

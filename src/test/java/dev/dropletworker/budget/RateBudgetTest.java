@@ -153,6 +153,7 @@ class RateBudgetTest {
         BudgetExhausted held = assertThrows(BudgetExhausted.class, () -> budget.take(token));
         assertTrue(held.waitFor().toMillis() > 3 * oneToken, "three tokens set aside: " + held.waitFor());
 
+        // A lapse is a matter of time alone: nothing to await but the clock.
         Thread.sleep(3 * oneToken + config.reservationGrace().toMillis() + 300);
         drain(token);
 
