@@ -8,9 +8,21 @@ import java.time.Duration;
 @ConfigMapping(prefix = "worker.budget")
 public interface BudgetConfig {
 
-    /** Requests per minute (DigitalOcean's burst limit is 250; keep a margin for other users of the token). */
+    /**
+     * Most requests in any sliding minute (DigitalOcean's burst limit is 250; keep a margin for
+     * other users of the token).
+     */
     @WithDefault("240")
     int perMinute();
+
+    /**
+     * Requests that may go at once after a quiet spell. The rest of the minute's allowance comes
+     * evenly (per-minute less burst, over the minute), so no sliding minute ever holds more than
+     * per-minute. At least 12, the largest step the dispatcher takes at once (a lost 10-Droplet
+     * create's lookup and its POST); at most half of per-minute.
+     */
+    @WithDefault("20")
+    int burst();
 
     /** Requests per hour (DigitalOcean allows 5,000 in a sliding hour). */
     @WithDefault("4800")

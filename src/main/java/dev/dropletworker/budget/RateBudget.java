@@ -31,11 +31,28 @@ public class RateBudget {
     private final Map<String, String> keys = new ConcurrentHashMap<>();
     private final Set<String> rowsKnown = ConcurrentHashMap.newKeySet();
     private final AfterCommit afterCommit;
+    private final double burst;
+    private final double minuteRate;
 
     public RateBudget(EntityManager em, BudgetConfig config, AfterCommit afterCommit) {
         this.em = em;
         this.config = config;
         this.afterCommit = afterCommit;
+        // A bucket holding B that refills at r lets through at most B + 60 r requests in any
+        // sliding minute (the API's burst window slides): B + 60 r = perMinute keeps under it, at
+        // the price of a sustained rate of perMinute - B a minute.
+        this.burst = Math.max(1, Math.min(config.burst(), config.perMinute() / 2));
+        this.minuteRate = (config.perMinute() - burst) / 60.0;
+    }
+
+    /** The most requests the minute bucket holds, taken at once after a quiet spell. */
+    public int burst() {
+        return (int) burst;
+    }
+
+    /** Requests per second the minute bucket refills with. */
+    public double sustainedPerSecond() {
+        return minuteRate;
     }
 
     /**
@@ -63,7 +80,7 @@ public class RateBudget {
      */
     @Transactional(value = Transactional.TxType.REQUIRES_NEW, dontRollbackOn = BudgetExhausted.class)
     public void take(String token, int requests, String holder) {
-        int wanted = Math.max(1, Math.min(requests, Math.min(config.perMinute(), config.perHour())));
+        int wanted = Math.max(1, Math.min(requests, (int) Math.min(burst, config.perHour())));
         String key = keyOf(token);
         ensureRow(key);
         // The row lock serialises every pod's takes on this token.
@@ -80,7 +97,7 @@ public class RateBudget {
         double elapsed = Math.max(0, number(row[2]));
         double pausedFor = number(row[3]);
         Instant now = epoch(number(row[4]));
-        double minute = Math.min(config.perMinute(), number(row[0]) + elapsed * config.perMinute() / 60.0);
+        double minute = Math.min(burst, number(row[0]) + elapsed * minuteRate);
         double hour = Math.min(config.perHour(), number(row[1]) + elapsed * config.perHour() / 3600.0);
         String reservedBy = (String) row[5];
         boolean reserved = reservedBy != null && number(row[7]) > 0;
@@ -93,7 +110,7 @@ public class RateBudget {
         double minuteShort = wanted + setAside - minute;
         double hourShort = wanted + setAside - hour;
         if (minuteShort > 0 || hourShort > 0) {
-            double wait = Math.max(minuteShort * 60.0 / config.perMinute(), hourShort * 3600.0 / config.perHour());
+            double wait = Math.max(minuteShort / minuteRate, hourShort * 3600.0 / config.perHour());
             if (wanted > 1 && holder != null && (!reserved || mine)) {
                 reserve(key, holder, wanted, wait);
             }
@@ -135,10 +152,10 @@ public class RateBudget {
             return;
         }
         em.createNativeQuery("""
-                update rate_budget set minute_tokens = least(:perMinute, minute_tokens + :requests),
+                update rate_budget set minute_tokens = least(:burst, minute_tokens + :requests),
                     hour_tokens = least(:perHour, hour_tokens + :requests)
                 where token_key = :key""")
-                .setParameter("perMinute", (double) config.perMinute())
+                .setParameter("burst", burst)
                 .setParameter("perHour", (double) config.perHour())
                 .setParameter("requests", (double) requests)
                 .setParameter("key", keyOf(token))
@@ -187,8 +204,8 @@ public class RateBudget {
                     last_remaining = case when :remaining < 0 then last_remaining else :remaining end,
                     last_reset_at = case when :reset = 0 then last_reset_at else to_timestamp(:reset) end,
                     last_observed_at = now()
-                from (select least(:perMinute, minute_tokens
-                                   + extract(epoch from (now() - refilled_at)) * :perMinute / 60.0) as minute,
+                from (select least(:burst, minute_tokens
+                                   + extract(epoch from (now() - refilled_at)) * :minuteRate) as minute,
                              least(:perHour, hour_tokens
                                    + extract(epoch from (now() - refilled_at)) * :perHour / 3600.0) as hour
                       from rate_budget where token_key = :key) accrued
@@ -197,7 +214,8 @@ public class RateBudget {
                 .setParameter("limited", httpStatus == 429)
                 .setParameter("pauseSeconds", pause == null ? 0.0 : pause.toMillis() / 1000.0)
                 .setParameter("reset", reset)
-                .setParameter("perMinute", (double) config.perMinute())
+                .setParameter("burst", burst)
+                .setParameter("minuteRate", minuteRate)
                 .setParameter("perHour", (double) config.perHour())
                 .setParameter("key", key)
                 .executeUpdate();
@@ -213,10 +231,10 @@ public class RateBudget {
         }
         em.createNativeQuery("""
                 insert into rate_budget (token_key, minute_tokens, hour_tokens, refilled_at)
-                values (:key, :perMinute, :perHour, now())
+                values (:key, :burst, :perHour, now())
                 on conflict (token_key) do nothing""")
                 .setParameter("key", key)
-                .setParameter("perMinute", (double) config.perMinute())
+                .setParameter("burst", burst)
                 .setParameter("perHour", (double) config.perHour())
                 .executeUpdate();
         // Known only once committed: a rolled-back insert must be tried again.

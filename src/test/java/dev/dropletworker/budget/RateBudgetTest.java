@@ -31,7 +31,7 @@ class RateBudgetTest {
     EntityManager em;
 
     @Test
-    void aFullMinuteOfRequestsIsAllowedThenTheNextMustWait() {
+    void aBurstGoesAtOnceThenRequestsComeAtTheSustainedRate() {
         String token = newToken();
         long started = System.nanoTime();
         int taken = 0;
@@ -46,12 +46,20 @@ class RateBudgetTest {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         assertTrue(exhausted != null, "the budget ran out");
-        // A burst of perMinute, plus what refilled (perMinute per minute) while the burst was taken.
-        int refilled = (int) Math.ceil(seconds * config.perMinute() / 60.0);
-        assertTrue(taken >= config.perMinute() && taken <= config.perMinute() + refilled,
-                taken + " taken in " + seconds + " s");
+        // The burst, plus what refilled while it was being taken.
+        int refilled = (int) Math.ceil(seconds * budget.sustainedPerSecond());
+        assertTrue(taken >= budget.burst() && taken <= budget.burst() + refilled, taken + " taken in " + seconds + " s");
         Duration wait = Duration.between(Instant.now(), exhausted.availableAt());
-        assertTrue(wait.toMillis() <= 60_000 / config.perMinute() + 100, "one request's refill: " + wait);
+        assertTrue(wait.toMillis() <= oneToken() + 100, "one request's refill: " + wait);
+    }
+
+    @Test
+    void noSlidingMinuteCanHoldMoreThanThePerMinuteLimit() {
+        // A bucket of B refilled at r admits at most B + 60 r requests in any 60 s; the API's
+        // burst window slides, so a full bucket refilled at perMinute/60 would allow twice the limit.
+        assertTrue(budget.burst() + 60 * budget.sustainedPerSecond() <= config.perMinute() + 1e-9,
+                budget.burst() + " + 60 x " + budget.sustainedPerSecond());
+        assertTrue(budget.burst() >= 12, "the largest step fits the bucket: " + budget.burst());
     }
 
     @Test
@@ -101,8 +109,9 @@ class RateBudgetTest {
                     budget.take(token);
                     return true;
                 });
-        // After the pause, requests flow at the minute rate again, not at the hour bucket's 1.3 per second.
-        for (int i = 0; i < 3; i++) {
+        // After the pause, requests flow at the minute rate again (3.7 a second refilled during it),
+        // not at the hour bucket's 1.3 per second.
+        for (int i = 0; i < 2; i++) {
             budget.take(token);
         }
     }
@@ -114,7 +123,7 @@ class RateBudgetTest {
         // Another pod takes every token the moment it appears. Taken one at a time, five requests
         // would never be there together; reserved, the other taker must leave them.
         BudgetExhausted first = assertThrows(BudgetExhausted.class, () -> budget.take(token, 5, "job-a"));
-        long fiveTokens = 5 * 60_000L / config.perMinute();
+        long fiveTokens = 5 * oneToken();
         assertTrue(first.waitFor().toMillis() <= fiveTokens + 100, "waits for five tokens: " + first.waitFor());
         Instant reservedAt = Instant.now();
         int othersServed = 0;
@@ -147,7 +156,7 @@ class RateBudgetTest {
     void aReservationWhoseHolderNeverComesBackStopsHoldingOthersBack() throws InterruptedException {
         String token = newToken();
         drain(token);
-        long oneToken = 60_000L / config.perMinute();
+        long oneToken = oneToken();
         assertThrows(BudgetExhausted.class, () -> budget.take(token, 3, "job-of-a-dead-pod"));
         // While it holds, a single request waits for its own token plus the three set aside.
         BudgetExhausted held = assertThrows(BudgetExhausted.class, () -> budget.take(token));
@@ -205,6 +214,11 @@ class RateBudgetTest {
         @SuppressWarnings("unchecked")
         List<String> keys = em.createNativeQuery("select token_key from rate_budget").getResultList();
         return keys;
+    }
+
+    /** Milliseconds the minute bucket takes to refill one request. */
+    private long oneToken() {
+        return (long) Math.ceil(1000 / budget.sustainedPerSecond());
     }
 
     /** Takes every token there is, leaving less than one request in the minute bucket. */
