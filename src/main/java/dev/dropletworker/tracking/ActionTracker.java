@@ -140,17 +140,24 @@ public class ActionTracker {
     }
 
     /**
-     * Where one account has several actions due (a bulk, a multi-create, a busy account), reads
-     * them from the account's action list, newest first, instead of one request each. Never more
-     * pages than the single reads they replace; an action not found there is read on its own.
+     * Where one account has several actions in flight (a bulk, a multi-create, a busy account),
+     * reads the due ones from the account's action list, newest first, instead of one request
+     * each: a page of 200 costs what one single read does and shows every recent action at once.
+     * Never more pages than the single reads they replace; a due action not found there is read on
+     * its own. Actions in flight but not yet due that the page shows finished are recorded too,
+     * which spares their polls.
      */
     private Map<Long, Action> readFromActionLists(List<JobAction> rows, Map<UUID, Job> jobCache) {
         Map<String, List<JobAction>> byAccount = new HashMap<>();
         rows.forEach(row -> byAccount.computeIfAbsent(jobCache.get(row.jobId).account, a -> new ArrayList<>()).add(row));
         Map<Long, Action> listed = new HashMap<>();
+        if (config.listReadThreshold() <= 0) {
+            return listed;
+        }
+        Map<String, Long> inFlight = ledger.inFlightByAccount();
         for (Map.Entry<String, List<JobAction>> account : byAccount.entrySet()) {
             List<JobAction> accountRows = account.getValue();
-            if (config.listReadThreshold() <= 0 || accountRows.size() < config.listReadThreshold()) {
+            if (inFlight.getOrDefault(account.getKey(), 0L) < config.listReadThreshold()) {
                 continue;
             }
             Set<Long> wanted = new HashSet<>();
@@ -164,15 +171,36 @@ public class ActionTracker {
                     since = started;
                 }
             }
-            int maxPages = accountRows.size() - 1;
-            for (Action action : api.listActionsSince(account.getKey(), since.minus(LIST_CLOCK_SLACK), maxPages, wanted)) {
+            int maxPages = Math.max(1, accountRows.size() - 1);
+            List<Action> page = api.listActionsSince(account.getKey(), since.minus(LIST_CLOCK_SLACK), maxPages, wanted);
+            metrics.counter("dropletworker.tracking.list.reads").increment();
+            Map<Long, Action> finishedElsewhere = new HashMap<>();
+            for (Action action : page) {
                 if (wanted.contains(action.id())) {
                     listed.put(action.id(), action);
+                } else if (action.isFinished()) {
+                    finishedElsewhere.put(action.id(), action);
                 }
             }
-            metrics.counter("dropletworker.tracking.list.reads").increment();
+            recordFinished(account.getKey(), finishedElsewhere);
         }
         return listed;
+    }
+
+    /** Actions a list read showed finished before their next poll came due. */
+    private void recordFinished(String account, Map<Long, Action> finished) {
+        if (finished.isEmpty()) {
+            return;
+        }
+        ledger.inProgressRows(account, finished.keySet()).forEach((actionId, rowId) -> {
+            Action action = finished.get(actionId);
+            if (ledger.polled(rowId, action)) {
+                metrics.counter("dropletworker.tracking.polls").increment();
+                JobAction row = ledger.find(rowId);
+                jobs.find(row.jobId).ifPresent(job -> LOG.infof("job %s action %d %s command_id=%s droplet_id=%s",
+                        job.id, actionId, action.finalStatus(), job.commandId, action.resourceId()));
+            }
+        });
     }
 
     /** A 404 or 401 while polling may be a passing glitch too; only repeated failures end the job. */

@@ -47,8 +47,8 @@ public interface TrackingConfig {
     int batchSize();
 
     /**
-     * When at least this many of one account's actions are due in a round, pages of
-     * {@code GET /v2/actions} (200 actions each) are read instead of one request per action; never
+     * When one account has at least this many actions in flight, its due actions are read from
+     * pages of {@code GET /v2/actions} (200 actions each) instead of one request per action; never
      * more pages than the single reads they replace. 0 turns the list reads off.
      */
     @WithDefault("3")

@@ -9,7 +9,10 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** The job_action side of tracking: claiming polls and recording what each poll saw. */
@@ -47,6 +50,35 @@ class TrackingLedger {
                 .setParameter("limit", limit)
                 .getResultList();
         return ids;
+    }
+
+    /** How many actions each account has in flight (all pods' together). */
+    @Transactional
+    Map<String, Long> inFlightByAccount() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> counts = em.createNativeQuery("""
+                select j.account, count(*) from job_action a join job j on j.id = a.job_id
+                where a.status = 'in-progress' and j.state = 'IN_PROGRESS'
+                group by j.account""").getResultList();
+        Map<String, Long> byAccount = new HashMap<>();
+        counts.forEach(c -> byAccount.put((String) c[0], ((Number) c[1]).longValue()));
+        return byAccount;
+    }
+
+    /** The in-progress rows, by action id, that follow any of {@code actionIds} on {@code account}. */
+    @Transactional
+    Map<Long, Long> inProgressRows(String account, Collection<Long> actionIds) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                select a.action_id, a.id from job_action a join job j on j.id = a.job_id
+                where a.status = 'in-progress' and j.state = 'IN_PROGRESS' and j.account = :account
+                  and a.action_id in (:ids)""")
+                .setParameter("account", account)
+                .setParameter("ids", actionIds)
+                .getResultList();
+        Map<Long, Long> byAction = new HashMap<>();
+        rows.forEach(r -> byAction.put(((Number) r[0]).longValue(), ((Number) r[1]).longValue()));
+        return byAction;
     }
 
     @Transactional
