@@ -29,7 +29,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * Options: {@code --commands} (300), {@code --droplets} (30, actions spread over them round-robin),
  * {@code --pods} (1), {@code --action-ms} (simulated action duration, 2000), and
  * {@code --unlimited} to raise the API's and the worker's rate limits out of the way (the worker's
- * own overhead) instead of DigitalOcean's real 250/min and 5,000/h (the budget-bound case). The
+ * own overhead) instead of DigitalOcean's real 250/min and 5,000/h (the budget-bound case), and
+ * {@code --heap 128m} to cap each pod's heap as a container limit would. The
  * worker runs with its production defaults otherwise (first poll after 5 s, polls 3–15 s apart).
  */
 public final class WorkerBenchmark {
@@ -37,7 +38,7 @@ public final class WorkerBenchmark {
     private static final Path WORKER_JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private record Options(int commands, int droplets, int pods, long actionMillis, boolean unlimited) {
+    private record Options(int commands, int droplets, int pods, long actionMillis, boolean unlimited, String heap) {
     }
 
     private WorkerBenchmark() {
@@ -73,6 +74,9 @@ public final class WorkerBenchmark {
                     "QUARKUS_DATASOURCE_PASSWORD", servers.postgres.password(),
                     "DIGITALOCEAN_API_URL", servers.simulator.baseUrl(),
                     "DIGITALOCEAN_TOKEN", WorkerTestGround.DIGITALOCEAN_TOKEN));
+            if (o.heap != null) {
+                env.put("JAVA_TOOL_OPTIONS", "-Xmx" + o.heap);
+            }
             if (o.unlimited) {
                 env.put("WORKER_BUDGET_PER_MINUTE", Integer.toString(limit));
                 env.put("WORKER_BUDGET_PER_HOUR", Integer.toString(limit));
@@ -196,6 +200,7 @@ public final class WorkerBenchmark {
         int pods = 1;
         long actionMillis = 2000;
         boolean unlimited = false;
+        String heap = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--commands" -> commands = Integer.parseInt(args[++i]);
@@ -203,10 +208,11 @@ public final class WorkerBenchmark {
                 case "--pods" -> pods = Integer.parseInt(args[++i]);
                 case "--action-ms" -> actionMillis = Long.parseLong(args[++i]);
                 case "--unlimited" -> unlimited = true;
+                case "--heap" -> heap = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; options: --commands N --droplets N --pods N --action-ms N --unlimited");
+                        + "; options: --commands N --droplets N --pods N --action-ms N --unlimited --heap SIZE");
             }
         }
-        return new Options(commands, droplets, pods, actionMillis, unlimited);
+        return new Options(commands, droplets, pods, actionMillis, unlimited, heap);
     }
 }
