@@ -178,29 +178,6 @@ class EveryCommandEndToEndTest extends WorkerEndToEnd {
     }
 
     @Test
-    void aBulkIsFollowedThroughTheAccountsActionListNotOneReadPerAction() {
-        String tag = "wide-" + UUID.randomUUID().toString().substring(0, 8);
-        for (int i = 0; i < 12; i++) {
-            simulator.seedDroplet(tag + "-" + i, tag);
-        }
-        long since = simulator.lastSeq();
-
-        JsonNode data = send(tagCommand("wide", tag, "shutdown"), null).path("data");
-
-        assertEquals("completed", data.path("outcome").asText(), data.toString());
-        assertEquals(12, data.path("actions").size());
-        List<String> reads = simulator.requestsSince(since).stream()
-                .filter(r -> "GET".equals(r.path("method").asText()))
-                .map(r -> r.path("path").asText())
-                .filter(p -> p.startsWith("/v2/actions"))
-                .toList();
-        assertEquals("/v2/actions", reads.get(0), "the first look at twelve new actions is one list read: " + reads);
-        // One read per action at least, polled singly; a few rounds of list reads (and single reads
-        // for the last one or two) here.
-        assertTrue(reads.size() <= 6, "tracking reads: " + reads);
-    }
-
-    @Test
     void bulkWithOneErroredDropletIsErroredWithEachResult() {
         String tag = "mixed-" + UUID.randomUUID().toString().substring(0, 8);
         long ok = simulator.seedDroplet(tag + "-ok", tag);

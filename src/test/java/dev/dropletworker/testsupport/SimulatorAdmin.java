@@ -57,6 +57,11 @@ public final class SimulatorAdmin {
         call("POST", "/_sim/next-create-outcome", MAPPER.createObjectNode().put("status", status));
     }
 
+    /** Milliseconds per action type ({@code "default"} for the rest); types not named keep theirs. */
+    public void actionDurations(Map<String, Long> millis) {
+        call("PATCH", "/_sim/action-durations", MAPPER.valueToTree(millis));
+    }
+
     public void faults(Map<String, Object> faults) {
         call("PUT", "/_sim/faults", MAPPER.valueToTree(faults));
     }
