@@ -12,7 +12,6 @@ import dev.dropletworker.testsupport.GroundServers;
 import dev.dropletworker.testsupport.SimulatorAdmin;
 import dev.dropletworker.testsupport.WorkerProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -190,13 +189,7 @@ class PackagedWorkerIT {
     }
 
     private static WorkerProcess startPod(String name) throws IOException, InterruptedException {
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", ground.kafka.bootstrapServers());
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", ground.postgres.jdbcUrl());
-        env.put("QUARKUS_DATASOURCE_USERNAME", ground.postgres.username());
-        env.put("QUARKUS_DATASOURCE_PASSWORD", ground.postgres.password());
-        env.put("DIGITALOCEAN_API_URL", ground.simulator.baseUrl());
-        env.put("DIGITALOCEAN_TOKEN", TOKEN);
+        Map<String, String> env = ground.workerEnvironment(TOKEN);
         env.put("DIGITALOCEAN_ACCOUNTS_TEAMB_TOKEN", "dop_v1_second-account-token");
         env.put("HOSTNAME", name);
         // The most talkative setting an operator might choose: even then no token may show.
@@ -212,7 +205,7 @@ class PackagedWorkerIT {
         env.put("WORKER_TRACKING_MAX_POLL_INTERVAL", "500ms");
         env.put("WORKER_RELAY_INTERVAL", "200ms");
         Path log = Path.of("target", "packaged-" + name + ".log");
-        WorkerProcess pod = WorkerProcess.launch(JAR, env, freePort(), log);
+        WorkerProcess pod = WorkerProcess.launch(JAR, env, WorkerProcess.freePort(), log);
         pods.add(pod);
         logs.add(log);
         assertTrue(pod.awaitReady(Duration.ofSeconds(90)), name + " became ready; see " + log);
@@ -224,9 +217,4 @@ class PackagedWorkerIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -98,11 +98,11 @@ public final class CommandBus implements AutoCloseable {
         return prefix + "-" + UUID.randomUUID();
     }
 
-    private static String subject(ConsumerRecord<String, byte[]> record) {
+    static String subject(ConsumerRecord<String, byte[]> record) {
         return json(record.value()).path("subject").asText(null);
     }
 
-    private static JsonNode json(byte[] value) {
+    static JsonNode json(byte[] value) {
         try {
             return MAPPER.readTree(value);
         } catch (java.io.IOException e) {

@@ -1,7 +1,9 @@
 package dev.dropletworker.testsupport;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,6 +23,20 @@ public final class GroundServers implements AutoCloseable {
         this.kafka = kafka;
         this.postgres = postgres;
         this.simulator = simulator;
+    }
+
+    /**
+     * The environment a packaged worker needs to run on these servers, as a pod gets it; a
+     * mutable copy, for the caller's own settings on top.
+     */
+    public Map<String, String> workerEnvironment(String digitalOceanToken) {
+        return new HashMap<>(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(),
+                "QUARKUS_DATASOURCE_USERNAME", postgres.username(),
+                "QUARKUS_DATASOURCE_PASSWORD", postgres.password(),
+                "DIGITALOCEAN_API_URL", simulator.baseUrl(),
+                "DIGITALOCEAN_TOKEN", digitalOceanToken));
     }
 
     public static GroundServers start(SimulatorConfig simulatorConfig) {

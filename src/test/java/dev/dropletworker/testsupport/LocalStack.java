@@ -6,7 +6,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 
@@ -69,13 +68,7 @@ public final class LocalStack {
         console = new CommandConsole(servers.kafka.bootstrapServers());
 
         System.out.println("Starting the worker from " + jar + " ...");
-        worker = WorkerProcess.launch(jar, Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", servers.kafka.bootstrapServers(),
-                "QUARKUS_DATASOURCE_JDBC_URL", servers.postgres.jdbcUrl(),
-                "QUARKUS_DATASOURCE_USERNAME", servers.postgres.username(),
-                "QUARKUS_DATASOURCE_PASSWORD", servers.postgres.password(),
-                "DIGITALOCEAN_API_URL", servers.simulator.baseUrl(),
-                "DIGITALOCEAN_TOKEN", WorkerTestGround.DIGITALOCEAN_TOKEN), workerPort);
+        worker = WorkerProcess.launch(jar, servers.workerEnvironment(WorkerTestGround.DIGITALOCEAN_TOKEN), workerPort);
         worker.onUnexpectedExit(code -> exit("The worker exited (code " + code + "); stopping the stack."));
         if (!worker.awaitReady(WORKER_READY_TIMEOUT)) {
             if (worker.isAlive()) {

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropletworker.simulator.SimulatorConfig;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,13 +64,7 @@ public final class WorkerBenchmark {
             servers.kafka.createTopic(CommandBus.COMMANDS, 6);
             servers.kafka.createTopic(CommandBus.EVENTS, 6);
             servers.kafka.createTopic(CommandBus.DEAD_LETTERS, 1);
-            Map<String, String> env = new HashMap<>(Map.of(
-                    "KAFKA_BOOTSTRAP_SERVERS", servers.kafka.bootstrapServers(),
-                    "QUARKUS_DATASOURCE_JDBC_URL", servers.postgres.jdbcUrl(),
-                    "QUARKUS_DATASOURCE_USERNAME", servers.postgres.username(),
-                    "QUARKUS_DATASOURCE_PASSWORD", servers.postgres.password(),
-                    "DIGITALOCEAN_API_URL", servers.simulator.baseUrl(),
-                    "DIGITALOCEAN_TOKEN", WorkerTestGround.DIGITALOCEAN_TOKEN));
+            Map<String, String> env = servers.workerEnvironment(WorkerTestGround.DIGITALOCEAN_TOKEN);
             if (o.heap != null) {
                 env.put("JAVA_TOOL_OPTIONS", "-Xmx" + o.heap);
             }
@@ -84,7 +75,7 @@ public final class WorkerBenchmark {
             for (int i = 0; i < o.pods; i++) {
                 Path log = logs.resolve("pod-" + i + ".log");
                 env.put("HOSTNAME", "bench-pod-" + i);
-                pods.add(WorkerProcess.launch(jar, env, freePort(), log));
+                pods.add(WorkerProcess.launch(jar, env, WorkerProcess.freePort(), log));
             }
             for (WorkerProcess pod : pods) {
                 if (!pod.awaitReady(Duration.ofMinutes(2))) {
@@ -118,7 +109,7 @@ public final class WorkerBenchmark {
             long deadline = start + Duration.ofMinutes(30).toMillis();
             while (answered.size() < o.commands && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : bus.events()) {
-                    answered.putIfAbsent(subject(record), record);
+                    answered.putIfAbsent(CommandBus.subject(record), record);
                 }
                 Thread.sleep(200);
             }
@@ -137,7 +128,7 @@ public final class WorkerBenchmark {
             if (at != null) {
                 latencies.add(e.getValue().timestamp() - at);
             }
-            outcomes.merge(json(e.getValue().value()).path("data").path("outcome").asText("?"), 1, Integer::sum);
+            outcomes.merge(CommandBus.json(e.getValue().value()).path("data").path("outcome").asText("?"), 1, Integer::sum);
         }
         latencies.sort(Long::compare);
         JsonNode accounting = admin.accounting();
@@ -173,25 +164,6 @@ public final class WorkerBenchmark {
         }
         int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
-    }
-
-    private static String subject(ConsumerRecord<String, byte[]> record) {
-        return json(record.value()).path("subject").asText(null);
-    }
-
-    private static JsonNode json(byte[] value) {
-        try {
-            return MAPPER.readTree(value);
-        } catch (IOException e) {
-            throw new IllegalStateException("event is not JSON", e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        }
     }
 
     private static Options parse(String[] args) {
