@@ -62,7 +62,7 @@ public class RateBudget {
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void take(String token) {
-        take(token, 1, null);
+        takeNow(token, 1, null);
     }
 
     /**
@@ -80,6 +80,11 @@ public class RateBudget {
      */
     @Transactional(value = Transactional.TxType.REQUIRES_NEW, dontRollbackOn = BudgetExhausted.class)
     public void take(String token, int requests, String holder) {
+        takeNow(token, requests, holder);
+    }
+
+    /** Both takes, in the caller's transaction: one transaction per take, whatever CDI does with self-calls. */
+    private void takeNow(String token, int requests, String holder) {
         int wanted = Math.max(1, Math.min(requests, (int) Math.min(burst, config.perHour())));
         String key = keyOf(token);
         ensureRow(key);

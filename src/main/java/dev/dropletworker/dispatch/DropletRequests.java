@@ -107,10 +107,10 @@ class DropletRequests {
             Set<Long> tagged = new HashSet<>();
             api.listDropletsByTag(job.account, job.tagName).forEach(d -> tagged.add(d.id()));
             String type = job.request.path("type").asText();
-            List<Action> earlier = api.listActionsSince(job.account, lookBackFrom(job), MAX_ACTION_PAGES).stream()
+            List<Action> earlier = notYetFollowed(api.listActionsSince(job.account, lookBackFrom(job), MAX_ACTION_PAGES)
+                    .stream()
                     .filter(a -> type.equals(a.type()) && a.resourceId() != null && tagged.contains(a.resourceId()))
-                    .filter(a -> !isKnown(a.id()))
-                    .toList();
+                    .toList());
             if (!earlier.isEmpty()) {
                 return new Submitted(earlier, null, "found " + earlier.size() + " actions of an unconfirmed attempt");
             }
@@ -201,20 +201,25 @@ class DropletRequests {
     private Optional<Action> findUnconfirmedAction(Job job, long dropletId) {
         String type = job.request.path("type").asText();
         Instant since = lookBackFrom(job);
-        for (Action action : api.listDropletActions(job.account, dropletId, 20)) {
-            if (type.equals(action.type()) && action.startedAt() != null
-                    && !action.startedAt().isBefore(since)
-                    && !isKnown(action.id())) {
-                return Optional.of(action);
-            }
-        }
-        return Optional.empty();
+        List<Action> candidates = api.listDropletActions(job.account, dropletId, 20).stream()
+                .filter(a -> type.equals(a.type()) && a.startedAt() != null && !a.startedAt().isBefore(since))
+                .toList();
+        return notYetFollowed(candidates).stream().findFirst();
     }
 
-    /** An action some job already follows is not the answer to this one's lost request. */
+    /**
+     * The actions no job follows yet, in their order, looked up in one query: an action some job
+     * already follows is not the answer to this one's lost request.
+     */
     @Transactional
-    boolean isKnown(long actionId) {
-        return !em.createQuery("select a.id from JobAction a where a.actionId = :id")
-                .setParameter("id", actionId).setMaxResults(1).getResultList().isEmpty();
+    List<Action> notYetFollowed(List<Action> actions) {
+        if (actions.isEmpty()) {
+            return actions;
+        }
+        Set<Long> followed = new HashSet<>(em.createQuery(
+                        "select a.actionId from JobAction a where a.actionId in :ids", Long.class)
+                .setParameter("ids", actions.stream().map(Action::id).toList())
+                .getResultList());
+        return actions.stream().filter(a -> !followed.contains(a.id())).toList();
     }
 }

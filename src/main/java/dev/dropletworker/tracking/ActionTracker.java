@@ -151,8 +151,8 @@ public class ActionTracker {
         Map<String, List<JobAction>> byAccount = new HashMap<>();
         rows.forEach(row -> byAccount.computeIfAbsent(jobCache.get(row.jobId).account, a -> new ArrayList<>()).add(row));
         Map<Long, Action> listed = new HashMap<>();
-        if (config.listReadThreshold() <= 0) {
-            return listed;
+        if (rows.isEmpty() || config.listReadThreshold() <= 0) {
+            return listed; // an idle round costs no query
         }
         Map<String, Long> inFlight = ledger.inFlightByAccount();
         for (Map.Entry<String, List<JobAction>> account : byAccount.entrySet()) {
