@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dropletworker.job.Job;
 import dev.dropletworker.job.JobState;
-import dev.dropletworker.testsupport.CommandBus;
+import dev.dropletworker.job.JobView;
 import dev.dropletworker.testsupport.WorkerTestGround;
+import dev.dropletworker.tools.ground.CommandBus;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -64,15 +64,15 @@ class ActionTrackingEndToEndTest extends WorkerEndToEnd {
         long lone = simulator.seedDroplet("lone-" + UUID.randomUUID().toString().substring(0, 8));
         String loneCommand = CommandBus.newCommandId("lone");
         bus.send(Long.toString(lone), actionCommand(loneCommand, lone, "reboot"));
-        Job loneJob = Awaitility.await().atMost(EVENT_TIMEOUT)
+        JobView loneJob = Awaitility.await().atMost(EVENT_TIMEOUT)
                 .until(() -> jobs.findByCommandId(loneCommand).orElse(null),
-                        job -> job != null && job.state == JobState.IN_PROGRESS);
+                        job -> job != null && job.state() == JobState.IN_PROGRESS);
         // Its next poll an hour away, as for a long action late in its doubling: only a read made
         // for other actions can show it finished. (Set again if a poll in flight overwrote it.)
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            boolean settled = nextPollIsAnHourAway(loneJob.id);
+            boolean settled = nextPollIsAnHourAway(loneJob.id());
             if (!settled) {
-                pushNextPollAnHourAway(loneJob.id);
+                pushNextPollAnHourAway(loneJob.id());
             }
             return settled;
         });

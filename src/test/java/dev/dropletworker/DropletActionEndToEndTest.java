@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dropletworker.job.Job;
 import dev.dropletworker.job.JobState;
-import dev.dropletworker.job.JobTransition;
-import dev.dropletworker.testsupport.CommandBus;
+import dev.dropletworker.job.JobView;
+import dev.dropletworker.job.Transition;
+import dev.dropletworker.tools.ground.CommandBus;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,18 +47,18 @@ class DropletActionEndToEndTest extends WorkerEndToEnd {
         assertFalse(action.path("completed_at").isNull());
         assertEquals(droplet, action.path("resource_id").asLong());
 
-        Job job = jobs.findByCommandId(commandId).orElseThrow();
-        assertEquals(job.id.toString(), event.path("id").asText(), "event id is the job id");
-        assertEquals(JobState.COMPLETED, job.state);
+        JobView job = jobs.findByCommandId(commandId).orElseThrow();
+        assertEquals(job.id().toString(), event.path("id").asText(), "event id is the job id");
+        assertEquals(JobState.COMPLETED, job.state());
         assertEquals(List.of(JobState.RECEIVED, JobState.SUBMITTING, JobState.IN_PROGRESS, JobState.COMPLETED),
-                jobs.transitionsOf(job.id).stream().map(t -> t.toState).toList());
-        List<JobTransition> transitions = jobs.transitionsOf(job.id);
+                jobs.transitionsOf(job.id()).stream().map(t -> t.toState()).toList());
+        List<Transition> transitions = jobs.transitionsOf(job.id());
         for (int i = 1; i < transitions.size(); i++) {
-            assertFalse(transitions.get(i).at.isBefore(transitions.get(i - 1).at), "transitions are in time order");
+            assertFalse(transitions.get(i).at().isBefore(transitions.get(i - 1).at()), "transitions are in time order");
         }
-        assertNotNull(job.submittingAt);
-        assertNotNull(job.inProgressAt);
-        assertNotNull(job.finishedAt);
+        assertNotNull(job.submittingAt());
+        assertNotNull(job.inProgressAt());
+        assertNotNull(job.finishedAt());
 
         List<JsonNode> posts = actionPosts(since, droplet);
         assertEquals(1, posts.size());
@@ -136,9 +136,9 @@ class DropletActionEndToEndTest extends WorkerEndToEnd {
         JsonNode b = bus.awaitEvent(second, EVENT_TIMEOUT);
         assertEquals("completed", a.path("data").path("outcome").asText());
         assertEquals("completed", b.path("data").path("outcome").asText());
-        Job firstJob = jobs.findByCommandId(first).orElseThrow();
-        Job secondJob = jobs.findByCommandId(second).orElseThrow();
-        assertFalse(secondJob.submittingAt.isBefore(firstJob.finishedAt), "second started after the first ended");
+        JobView firstJob = jobs.findByCommandId(first).orElseThrow();
+        JobView secondJob = jobs.findByCommandId(second).orElseThrow();
+        assertFalse(secondJob.submittingAt().isBefore(firstJob.finishedAt()), "second started after the first ended");
     }
 
     @Test
@@ -175,7 +175,7 @@ class DropletActionEndToEndTest extends WorkerEndToEnd {
         List<String> pointers = event.path("data").path("problems").findValuesAsText("pointer");
         assertTrue(pointers.contains("/droplet_id"), pointers.toString());
         assertTrue(pointers.contains("/action/type"), pointers.toString());
-        assertEquals(JobState.REJECTED, jobs.findByCommandId(commandId).orElseThrow().state);
+        assertEquals(JobState.REJECTED, jobs.findByCommandId(commandId).orElseThrow().state());
         assertTrue(simulator.requestsSince(since).stream()
                 .noneMatch(r -> r.path("path").asText().contains("/actions")
                         && r.path("body").path("type").asText().equals("explode")));
@@ -194,8 +194,8 @@ class DropletActionEndToEndTest extends WorkerEndToEnd {
         assertEquals(401, event.path("data").path("error").path("http_status").asInt());
         assertEquals("unauthorized", event.path("data").path("error").path("id").asText());
         assertFalse(event.toString().contains("dop_v1_unknown-to-the-simulator"));
-        Job job = jobs.findByCommandId(commandId).orElseThrow();
-        assertFalse(String.valueOf(job.errorMessage).contains("dop_v1_"));
+        JobView job = jobs.findByCommandId(commandId).orElseThrow();
+        assertFalse(String.valueOf(job.error()).contains("dop_v1_"));
     }
 
     @Test

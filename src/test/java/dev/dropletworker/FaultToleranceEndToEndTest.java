@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropletworker.budget.BudgetExhausted;
 import dev.dropletworker.budget.RateBudget;
-import dev.dropletworker.digitalocean.RateLimitSnapshot;
-import dev.dropletworker.job.Job;
-import dev.dropletworker.testsupport.CommandBus;
+import dev.dropletworker.budget.RateLimitSnapshot;
+import dev.dropletworker.job.JobView;
+import dev.dropletworker.tools.ground.CommandBus;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -175,8 +175,8 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
         // The simulator logs whole seconds: allow for the truncation of up to one.
         assertFalse(firstRequest.isBefore(paused.plusSeconds(2).truncatedTo(ChronoUnit.SECONDS)),
                 "nothing was sent during the pause, which began at " + paused + ": " + first);
-        Job job = jobs.findByCommandId(commandId).orElseThrow();
-        long waits = jobs.transitionsOf(job.id).stream().filter(t -> "waiting for rate budget".equals(t.detail)).count();
+        JobView job = jobs.findByCommandId(commandId).orElseThrow();
+        long waits = jobs.transitionsOf(job.id()).stream().filter(t -> "waiting for rate budget".equals(t.detail())).count();
         assertTrue(waits <= 2, "the job was not claimed over and over during the pause: " + waits);
         assertEquals(1, event.path("data").path("attempts").asInt());
     }

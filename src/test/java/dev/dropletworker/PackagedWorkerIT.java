@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropletworker.simulator.SimulatorConfig;
-import dev.dropletworker.testsupport.CommandBus;
-import dev.dropletworker.testsupport.GroundServers;
-import dev.dropletworker.testsupport.SimulatorAdmin;
-import dev.dropletworker.testsupport.WorkerProcess;
+import dev.dropletworker.simulator.SimulatorControl;
+import dev.dropletworker.tools.ground.CommandBus;
+import dev.dropletworker.tools.ground.GroundServers;
+import dev.dropletworker.tools.ground.WorkerProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,8 +36,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The packaged service ({@code java -jar target/quarkus-app/quarkus-run.jar}) as operators run it:
@@ -86,7 +86,7 @@ class PackagedWorkerIT {
                 "a second account configured through the environment");
         assertFalse(ready.body().contains(TOKEN));
 
-        SimulatorAdmin admin = new SimulatorAdmin(ground.simulator.baseUrl());
+        SimulatorControl admin = new SimulatorControl(ground.simulator.baseUrl());
         long droplet = admin.seedDroplet("packaged-1");
         String commandId = CommandBus.newCommandId("packaged");
         CommandBus bus = CommandBus.on(ground.kafka.bootstrapServers());
@@ -115,7 +115,7 @@ class PackagedWorkerIT {
     void twoPodsShareTheWorkAndOneResumesWhatTheOtherWasDoingWhenItDies() throws Exception {
         WorkerProcess survivor = startPod("pod-survivor");
         WorkerProcess victim = startPod("pod-victim");
-        SimulatorAdmin admin = new SimulatorAdmin(ground.simulator.baseUrl());
+        SimulatorControl admin = new SimulatorControl(ground.simulator.baseUrl());
         CommandBus bus = CommandBus.on(ground.kafka.bootstrapServers());
         List<String> sequence = List.of("power_off", "power_on", "reboot", "power_cycle");
         Map<Long, List<String>> commandsByDroplet = new LinkedHashMap<>();
@@ -178,7 +178,7 @@ class PackagedWorkerIT {
         try (Connection db = DriverManager.getConnection(ground.postgres.jdbcUrl(), ground.postgres.username(),
                 ground.postgres.password());
                 ResultSet rows = db.createStatement().executeQuery("""
-                        select t.detail from job_transition t join job j on j.id = t.job_id
+                        select t.detail() from job_transition t join job j on j.id = t.job_id
                         where t.to_state = 'SUBMITTING' and j.command_id like any (array['power%', 'reboot%'])""")) {
             while (rows.next()) {
                 String owner = rows.getString(1).replace("claimed by ", "");

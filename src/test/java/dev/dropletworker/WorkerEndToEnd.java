@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropletworker.job.JobStore;
-import dev.dropletworker.testsupport.CommandBus;
-import dev.dropletworker.testsupport.SimulatorAdmin;
+import dev.dropletworker.simulator.SimulatorControl;
+import dev.dropletworker.tools.ground.CommandBus;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
@@ -32,12 +32,12 @@ abstract class WorkerEndToEnd {
     JobStore jobs;
 
     CommandBus bus;
-    SimulatorAdmin simulator;
+    SimulatorControl simulator;
 
     @BeforeEach
     void connect() {
         bus = CommandBus.on(bootstrap);
-        simulator = new SimulatorAdmin(simulatorUrl);
+        simulator = new SimulatorControl(simulatorUrl);
     }
 
     /** POSTs to exactly this path that the simulator received after {@code since}. */

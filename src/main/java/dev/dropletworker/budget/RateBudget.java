@@ -1,6 +1,5 @@
 package dev.dropletworker.budget;
 
-import dev.dropletworker.digitalocean.RateLimitSnapshot;
 import dev.dropletworker.lifecycle.AfterCommit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;

@@ -1,6 +1,7 @@
 package dev.dropletworker.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dropletworker.job.CommandType;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -98,7 +99,8 @@ final class ActionRequestRules {
         if (typeNode != null && typeNode.isTextual() && PARAMETERS.containsKey(typeNode.asText())
                 && !BULK_PARAMETERS.containsKey(typeNode.asText())) {
             action.report("type", typeNode.asText() + " is not accepted by the bulk (tag) endpoint, which takes only "
-                    + String.join(", ", BULK_PARAMETERS.keySet()) + "; send a droplet.action per Droplet instead");
+                    + String.join(", ", BULK_PARAMETERS.keySet()) + "; send a " + CommandType.ACTION.wireName()
+                    + " per Droplet instead");
             return;
         }
         String type = checkType(action, BULK_PARAMETERS, "is not a bulk Droplet action type; expected one of ");

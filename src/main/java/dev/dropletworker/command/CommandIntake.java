@@ -2,11 +2,9 @@ package dev.dropletworker.command;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropletworker.digitalocean.DigitalOceanAccounts;
-import dev.dropletworker.dispatch.Dispatcher;
-import dev.dropletworker.event.JobCompletion;
-import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.NewJob;
+import dev.dropletworker.job.RecordOrigin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -38,20 +36,16 @@ public class CommandIntake {
 
     private final CommandReader reader;
     private final JobStore jobs;
-    private final JobCompletion completion;
     private final DigitalOceanAccounts accounts;
     private final MutinyEmitter<byte[]> deadLetters;
     private final ObjectMapper mapper;
     private final MeterRegistry metrics;
-    private final Dispatcher dispatcher;
 
-    public CommandIntake(CommandReader reader, JobStore jobs, JobCompletion completion,
-            DigitalOceanAccounts accounts, @Channel("droplet-commands-dlq") MutinyEmitter<byte[]> deadLetters,
-            ObjectMapper mapper, MeterRegistry metrics, Dispatcher dispatcher) {
-        this.dispatcher = dispatcher;
+    public CommandIntake(CommandReader reader, JobStore jobs, DigitalOceanAccounts accounts,
+            @Channel("droplet-commands-dlq") MutinyEmitter<byte[]> deadLetters, ObjectMapper mapper,
+            MeterRegistry metrics) {
         this.reader = reader;
         this.jobs = jobs;
-        this.completion = completion;
         this.accounts = accounts;
         this.deadLetters = deadLetters;
         this.mapper = mapper;
@@ -69,14 +63,12 @@ public class CommandIntake {
         ReadResult result = reader.read(record.value());
         if (result instanceof ReadResult.Accepted accepted && !accounts.isConfigured(accepted.command().account())) {
             Command c = accepted.command();
-            result = new ReadResult.Rejected(c.commandId(), c.type().wireName(), c.account(),
-                    c instanceof DropletAction a ? a.dropletId() : null, c.eventKey(),
+            result = new ReadResult.Rejected(c.commandId(), c.type().wireName(), c.account(), c.dropletId(),
                     List.of(new Problem("/account", "no DigitalOcean token is configured for account '"
                             + c.account() + "'")));
         }
         if (result instanceof ReadResult.Accepted accepted) {
             record(accepted.command(), record);
-            dispatcher.wake(); // committed: no need to wait for the dispatcher's next look
         } else if (result instanceof ReadResult.Rejected rejected) {
             record(rejected, record);
         } else {
@@ -88,31 +80,20 @@ public class CommandIntake {
     // private), so each record is its own transaction, committed before the Kafka record is acked.
     @Transactional
     void record(Command command, ConsumerRecord<String, byte[]> record) {
-        NewJob job;
-        if (command instanceof DropletAction a) {
-            // Jobs on one Droplet share an ordering key: one at a time, in arrival order.
-            job = new NewJob(a.commandId(), a.type().wireName(), a.account(), a.dropletId(), null,
-                    "droplet:" + a.dropletId(), a.action(), null, record.topic(), record.partition(), record.offset());
-        } else if (command instanceof TagAction t) {
-            job = new NewJob(t.commandId(), t.type().wireName(), t.account(), null, t.tagName(),
-                    "tag:" + t.tagName(), t.action(), null, record.topic(), record.partition(), record.offset());
-        } else {
-            CreateDroplets c = (CreateDroplets) command;
-            job = new NewJob(c.commandId(), c.type().wireName(), c.account(), null, null, null,
-                    c.droplet(), null, record.topic(), record.partition(), record.offset());
-        }
-        jobs.insert(job, JobState.RECEIVED)
-                .ifPresent(j -> metrics.counter("dropletworker.commands.accepted", "type", j.commandType).increment());
+        jobs.record(command.toNewJob(origin(record))).ifPresent(j -> metrics.counter("dropletworker.commands.accepted",
+                "type", command.type().wireName()).increment());
     }
 
     @Transactional
     void record(ReadResult.Rejected rejected, ConsumerRecord<String, byte[]> record) {
-        NewJob job = new NewJob(rejected.commandId(), rejected.type(), rejected.account(), rejected.dropletId(), null, null,
-                null, mapper.valueToTree(rejected.problems()), record.topic(), record.partition(), record.offset());
-        jobs.insert(job, JobState.REJECTED).ifPresent(j -> {
-            LOG.infof("command rejected: command_id=%s problems=%s", rejected.commandId(), rejected.problems());
-            completion.rejected(j);
-        });
+        NewJob job = NewJob.rejected(rejected.commandId(), rejected.type(), rejected.account(), rejected.dropletId(),
+                mapper.valueToTree(rejected.problems()), origin(record));
+        jobs.record(job).ifPresent(j -> LOG.infof("command rejected: command_id=%s problems=%s",
+                rejected.commandId(), rejected.problems()));
+    }
+
+    private static RecordOrigin origin(ConsumerRecord<String, byte[]> record) {
+        return new RecordOrigin(record.topic(), record.partition(), record.offset());
     }
 
     /** Copies the record to the dead-letter topic with the reason, and waits until Kafka has it. */

@@ -4,14 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropletworker.job.CommandType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Reads a Kafka record value as a command. Never throws: every record gets an answer
@@ -24,6 +27,8 @@ public class CommandReader {
     static final int MAX_PROBLEMS = 50;
     private static final Pattern ACCOUNT = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
     private static final Set<String> ENVELOPE_FIELDS = Set.of("command_id", "type", "account");
+    private static final String KINDS = Arrays.stream(CommandType.values()).map(CommandType::wireName)
+            .collect(Collectors.joining(", "));
 
     private final ObjectMapper mapper;
     private final CommandValidator validator;
@@ -114,20 +119,18 @@ public class CommandReader {
         if (typeNode == null || typeNode.isNull()) {
             problems.add(new Problem("/type", "is required"));
         } else if (type == null) {
-            problems.add(new Problem("/type", "must be one of droplet.create, droplet.action, droplet.tag_action"));
+            problems.add(new Problem("/type", "must be one of " + KINDS));
         }
-        String eventKey = commandId;
         Long dropletId = null;
         if (type != null) {
             validator.validate(type, root, ENVELOPE_FIELDS, problems);
             if (type == CommandType.ACTION && root.path("droplet_id").canConvertToExactIntegral()
                     && root.path("droplet_id").asLong() > 0) {
                 dropletId = root.path("droplet_id").asLong();
-                eventKey = Long.toString(dropletId);
             }
         }
         if (!problems.isEmpty()) {
-            return new ReadResult.Rejected(commandId, rawType, account, dropletId, eventKey, capped(problems));
+            return new ReadResult.Rejected(commandId, rawType, account, dropletId, capped(problems));
         }
         Command command = switch (type) {
             case CREATE -> new CreateDroplets(commandId, account, (ObjectNode) root.get("droplet"));

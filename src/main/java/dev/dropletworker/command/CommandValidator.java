@@ -1,6 +1,7 @@
 package dev.dropletworker.command;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropletworker.job.CommandType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashSet;
 import java.util.List;

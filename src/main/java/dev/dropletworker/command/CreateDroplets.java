@@ -2,6 +2,7 @@ package dev.dropletworker.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropletworker.job.CommandType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +12,11 @@ public record CreateDroplets(String commandId, String account, ObjectNode drople
     @Override
     public CommandType type() {
         return CommandType.CREATE;
+    }
+
+    @Override
+    public ObjectNode body() {
+        return droplet;
     }
 
     /** The Droplet names this command creates, from {@code name} or {@code names}. */

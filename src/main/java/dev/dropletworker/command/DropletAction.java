@@ -1,21 +1,22 @@
 package dev.dropletworker.command;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropletworker.job.CommandType;
 
 /** {@code droplet.action}: one action on one Droplet, as {@code POST /v2/droplets/{id}/actions} takes it. */
-public record DropletAction(String commandId, String account, long dropletId, ObjectNode action) implements Command {
+public record DropletAction(String commandId, String account, Long dropletId, ObjectNode action) implements Command {
 
     @Override
     public CommandType type() {
         return CommandType.ACTION;
     }
 
-    public String actionType() {
-        return action.path("type").asText();
+    @Override
+    public ObjectNode body() {
+        return action;
     }
 
-    @Override
-    public String eventKey() {
-        return Long.toString(dropletId);
+    public String actionType() {
+        return action.path("type").asText();
     }
 }

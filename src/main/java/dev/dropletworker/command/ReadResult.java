@@ -1,5 +1,6 @@
 package dev.dropletworker.command;
 
+import dev.dropletworker.job.CommandType;
 import java.util.List;
 
 /** What reading one Kafka record as a command gave. */
@@ -16,10 +17,14 @@ public sealed interface ReadResult {
      * @param type the command's {@code type} as sent, or null when absent or not a string
      * @param account the account as sent, or {@code default}
      * @param dropletId the command's droplet_id when it is a valid one (for per-Droplet keys), else null
-     * @param eventKey Kafka key for the rejected event
      */
-    record Rejected(String commandId, String type, String account, Long dropletId, String eventKey,
-            List<Problem> problems) implements ReadResult {
+    record Rejected(String commandId, String type, String account, Long dropletId, List<Problem> problems)
+            implements ReadResult {
+
+        /** Kafka key of the rejected event: keyed as the command would have been. */
+        public String eventKey() {
+            return CommandType.eventKey(CommandType.fromWireName(type).orElse(null), commandId, dropletId);
+        }
     }
 
     /** Not a command at all (not JSON, not an object, no usable {@code command_id}): goes to the dead-letter topic. */

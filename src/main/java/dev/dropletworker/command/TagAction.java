@@ -1,6 +1,7 @@
 package dev.dropletworker.command;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropletworker.job.CommandType;
 
 /** {@code droplet.tag_action}: one action on every Droplet with a tag ({@code POST /v2/droplets/actions?tag_name=}). */
 public record TagAction(String commandId, String account, String tagName, ObjectNode action) implements Command {
@@ -8,6 +9,11 @@ public record TagAction(String commandId, String account, String tagName, Object
     @Override
     public CommandType type() {
         return CommandType.TAG_ACTION;
+    }
+
+    @Override
+    public ObjectNode body() {
+        return action;
     }
 
     public String actionType() {

@@ -2,6 +2,7 @@ package dev.dropletworker.digitalocean;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
 import java.time.Instant;
 
 /** A DigitalOcean action, with the fields a user of the worker gets back. */
@@ -19,6 +20,17 @@ public record Action(
     public static final String IN_PROGRESS = "in-progress";
     public static final String COMPLETED = "completed";
     public static final String ERRORED = "errored";
+
+    /**
+     * How far DigitalOcean's clock may be behind the database's, which stamps every time the worker
+     * keeps: an action started after one of our times may carry a started_at up to this much before it.
+     */
+    public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+
+    /** Whether this action may have started at or after {@code ourTime} (a database time). */
+    public boolean startedSince(Instant ourTime) {
+        return startedAt != null && !startedAt.isBefore(ourTime.minus(CLOCK_SKEW));
+    }
 
     /**
      * Terminal when the status says so, or when completed_at is set (terraform decides on the

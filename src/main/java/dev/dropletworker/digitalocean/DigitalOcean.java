@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropletworker.budget.RateBudget;
+import dev.dropletworker.budget.RateLimitSnapshot;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
@@ -120,8 +121,9 @@ public class DigitalOcean {
     }
 
     /**
-     * {@code GET /v2/actions}: the account's actions started at or after {@code since}, newest
-     * first, reading as many pages of 200 as that takes (at most {@code maxPages}).
+     * {@code GET /v2/actions}: the account's actions that may have started at or after {@code since}
+     * (a database time; see {@link Action#startedSince}), newest first, reading as many pages of 200
+     * as that takes (at most {@code maxPages}).
      */
     public List<Action> listActionsSince(String account, Instant since, int maxPages) {
         return listActionsSince(account, since, maxPages, Set.of());
@@ -140,7 +142,7 @@ public class DigitalOcean {
             boolean older = false;
             for (JsonNode node : body.path("actions")) {
                 Action action = read(node, Action.class);
-                if (action.startedAt() != null && action.startedAt().isBefore(since)) {
+                if (action.startedAt() != null && !action.startedSince(since)) {
                     older = true;
                 } else {
                     found.add(action);
@@ -222,7 +224,7 @@ public class DigitalOcean {
             throw new DigitalOceanException.Unreachable(request, e);
         }
         try (Response response = answer) {
-            RateLimitSnapshot rate = RateLimitSnapshot.of(response);
+            RateLimitSnapshot rate = RateLimitHeaders.of(response);
             metrics.counter("dropletworker.api.requests", "request", endpoint(request),
                     "status", Integer.toString(response.getStatus())).increment();
             budget.observe(token, response.getStatus(), rate);

@@ -1,5 +1,6 @@
 package dev.dropletworker.digitalocean;
 
+import dev.dropletworker.budget.RateLimitSnapshot;
 import java.time.Duration;
 import java.util.Optional;
 

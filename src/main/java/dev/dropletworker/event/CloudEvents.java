@@ -3,8 +3,9 @@ package dev.dropletworker.event;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dropletworker.job.Job;
-import dev.dropletworker.job.JobAction;
+import dev.dropletworker.job.ActionView;
+import dev.dropletworker.job.Failure;
+import dev.dropletworker.job.JobView;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
@@ -25,80 +26,75 @@ public class CloudEvents {
         this.mapper = mapper;
     }
 
-    public ObjectNode of(Job job, List<JobAction> actions) {
+    public ObjectNode of(JobView job, List<ActionView> actions) {
         ObjectNode event = mapper.createObjectNode();
         event.put("specversion", "1.0");
-        event.put("id", job.id.toString());
+        event.put("id", job.id().toString());
         event.put("source", SOURCE);
-        event.put("type", TYPE_PREFIX + job.outcome);
-        event.put("subject", job.commandId);
-        event.put("time", text(job.finishedAt));
+        event.put("type", TYPE_PREFIX + job.outcome());
+        event.put("subject", job.commandId());
+        event.put("time", text(job.finishedAt()));
         event.put("datacontenttype", "application/json");
         event.set("data", data(job, actions));
         return event;
     }
 
-    private ObjectNode data(Job job, List<JobAction> actions) {
+    private ObjectNode data(JobView job, List<ActionView> actions) {
         ObjectNode data = mapper.createObjectNode();
-        data.put("job_id", job.id.toString());
-        data.put("command_id", job.commandId);
-        data.put("command_type", job.commandType);
-        data.put("account", job.account);
-        data.put("outcome", job.outcome);
-        if (job.dropletId != null) {
-            data.put("droplet_id", job.dropletId);
+        data.put("job_id", job.id().toString());
+        data.put("command_id", job.commandId());
+        data.put("command_type", job.commandType());
+        data.put("account", job.account());
+        data.put("outcome", job.outcome());
+        if (job.dropletId() != null) {
+            data.put("droplet_id", job.dropletId());
         }
-        if (job.tagName != null) {
-            data.put("tag_name", job.tagName);
+        if (job.tagName() != null) {
+            data.put("tag_name", job.tagName());
         }
         ArrayNode list = data.putArray("actions");
-        for (JobAction a : actions) {
+        for (ActionView a : actions) {
             ObjectNode action = list.addObject();
-            action.put("id", a.actionId);
-            action.put("type", a.type);
-            action.put("status", a.status);
-            action.put("started_at", text(a.startedAt));
-            action.put("completed_at", text(a.completedAt));
-            if (a.dropletId != null) {
-                action.put("resource_id", a.dropletId);
+            action.put("id", a.actionId());
+            action.put("type", a.type());
+            action.put("status", a.status());
+            action.put("started_at", text(a.startedAt()));
+            action.put("completed_at", text(a.completedAt()));
+            if (a.dropletId() != null) {
+                action.put("resource_id", a.dropletId());
             } else {
                 action.putNull("resource_id");
             }
-            action.put("resource_type", a.resourceType);
-            action.put("region_slug", a.regionSlug);
+            action.put("resource_type", a.resourceType());
+            action.put("region_slug", a.regionSlug());
         }
-        if (job.result != null && job.result.has("droplets")) {
-            data.set("droplets", job.result.get("droplets"));
+        if (job.result() != null && job.result().has("droplets")) {
+            data.set("droplets", job.result().get("droplets"));
         }
-        if (job.errorReason != null) {
+        Failure failure = job.error();
+        if (failure != null && failure.reason() != null) {
             ObjectNode error = data.putObject("error");
-            error.put("reason", job.errorReason);
-            if (job.errorHttpStatus != null) {
-                error.put("http_status", job.errorHttpStatus);
+            error.put("reason", failure.reason().wireName());
+            if (failure.httpStatus() != null) {
+                error.put("http_status", failure.httpStatus());
             } else {
                 error.putNull("http_status");
             }
-            error.put("id", job.errorId);
-            error.put("message", job.errorMessage);
-            error.put("request_id", job.errorRequestId);
+            error.put("id", failure.id());
+            error.put("message", failure.message());
+            error.put("request_id", failure.requestId());
         }
-        if (job.problems != null) {
-            data.set("problems", job.problems);
+        if (job.problems() != null) {
+            data.set("problems", job.problems());
         }
-        data.put("attempts", job.attempts);
-        data.put("received_at", text(job.receivedAt));
-        data.put("submitted_at", text(job.inProgressAt));
-        data.put("finished_at", text(job.finishedAt));
+        data.put("attempts", job.attempts());
+        data.put("received_at", text(job.receivedAt()));
+        data.put("submitted_at", text(job.inProgressAt()));
+        data.put("finished_at", text(job.finishedAt()));
         return data;
     }
 
     private static String text(Instant instant) {
         return instant == null ? null : instant.toString();
-    }
-
-    /** Events are keyed like their commands: by Droplet for per-Droplet actions, else by command id. */
-    public static String keyOf(Job job) {
-        return "droplet.action".equals(job.commandType) && job.dropletId != null
-                ? job.dropletId.toString() : job.commandId;
     }
 }

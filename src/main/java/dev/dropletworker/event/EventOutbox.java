@@ -1,35 +1,31 @@
 package dev.dropletworker.event;
 
-import dev.dropletworker.job.Job;
-import dev.dropletworker.job.JobStore;
+import dev.dropletworker.job.JobFinished;
+import dev.dropletworker.job.JobView;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
-/** Writes a finished job's event in the same transaction as its terminal state. */
+/**
+ * Writes a finished job's event in the transaction that finishes it: the terminal state and the
+ * event row commit together, so an event is never lost and never published for a job that did
+ * not finish.
+ */
 @ApplicationScoped
-public class EventOutbox {
+class EventOutbox {
 
     private final EntityManager em;
-    private final JobStore jobs;
     private final CloudEvents cloudEvents;
 
-    public EventOutbox(EntityManager em, JobStore jobs, CloudEvents cloudEvents) {
+    EventOutbox(EntityManager em, CloudEvents cloudEvents) {
         this.em = em;
-        this.jobs = jobs;
         this.cloudEvents = cloudEvents;
     }
 
     @Transactional(Transactional.TxType.MANDATORY)
-    public void append(Job job) {
-        em.flush();
-        OutboxEvent event = new OutboxEvent();
-        event.id = job.id;
-        event.jobId = job.id;
-        event.eventKey = CloudEvents.keyOf(job);
-        event.eventType = CloudEvents.TYPE_PREFIX + job.outcome;
-        event.payload = cloudEvents.of(job, jobs.actionsOf(job.id)).toString();
-        event.createdAt = job.finishedAt;
-        em.persist(event);
+    void append(@Observes JobFinished finished) {
+        JobView job = finished.job();
+        em.persist(OutboxEvent.of(job, cloudEvents.of(job, finished.actions()).toString()));
     }
 }

@@ -1,6 +1,6 @@
 package dev.dropletworker.event;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.dropletworker.job.JobView;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -8,28 +8,46 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A completion event waiting to be published (sent_at null) or already published. */
+/**
+ * A completion event waiting to be published (sent_at null) or already published. The outbox
+ * table is this package's; its fields change only in its own methods.
+ */
 @Entity
 @Table(name = "outbox_event")
-public class OutboxEvent extends PanacheEntityBase {
+class OutboxEvent {
 
     @Id
-    public UUID id;
+    UUID id;
 
     @Column(name = "job_id")
-    public UUID jobId;
+    UUID jobId;
 
     @Column(name = "event_key")
-    public String eventKey;
+    String eventKey;
 
     @Column(name = "event_type")
-    public String eventType;
+    String eventType;
 
-    public String payload;
+    String payload;
 
     @Column(name = "created_at")
-    public Instant createdAt;
+    Instant createdAt;
 
     @Column(name = "sent_at")
-    public Instant sentAt;
+    Instant sentAt;
+
+    static OutboxEvent of(JobView job, String payload) {
+        OutboxEvent event = new OutboxEvent();
+        event.id = job.id();
+        event.jobId = job.id();
+        event.eventKey = job.eventKey();
+        event.eventType = CloudEvents.TYPE_PREFIX + job.outcome();
+        event.payload = payload;
+        event.createdAt = job.finishedAt();
+        return event;
+    }
+
+    void markSent(Instant at) {
+        sentAt = at;
+    }
 }

@@ -1,23 +1,23 @@
 package dev.dropletworker.event;
 
+import dev.dropletworker.job.JobFinished;
 import dev.dropletworker.lifecycle.RoleLoop;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
@@ -37,24 +37,17 @@ public class OutboxRelay {
 
     private final EntityManager em;
     private final MutinyEmitter<String> events;
-    private final int batchSize;
-    private final Duration sendTimeout;
-    private final Duration interval;
+    private final RelayConfig config;
     private RoleLoop loop;
 
-    public OutboxRelay(EntityManager em, @Channel("droplet-events") MutinyEmitter<String> events,
-            @ConfigProperty(name = "worker.relay.batch-size", defaultValue = "100") int batchSize,
-            @ConfigProperty(name = "worker.relay.send-timeout", defaultValue = "30s") Duration sendTimeout,
-            @ConfigProperty(name = "worker.relay.interval", defaultValue = "500ms") Duration interval) {
-        this.interval = interval;
+    public OutboxRelay(EntityManager em, @Channel("droplet-events") MutinyEmitter<String> events, RelayConfig config) {
         this.em = em;
         this.events = events;
-        this.batchSize = batchSize;
-        this.sendTimeout = sendTimeout;
+        this.config = config;
     }
 
     void start(@Observes StartupEvent event) {
-        loop = new RoleLoop("relay", interval, this::relayBatch).start();
+        loop = new RoleLoop("relay", config.interval(), this::relayBatch).start();
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -63,11 +56,18 @@ public class OutboxRelay {
         }
     }
 
-    /** Events were just committed: publish now rather than at the next interval. */
-    public void wake() {
+    /** An event was just committed: publish it now rather than at the next interval. */
+    void wake(@Observes(during = TransactionPhase.AFTER_SUCCESS) JobFinished finished) {
         if (loop != null) {
             loop.wake();
         }
+    }
+
+    /** Events written but not yet published, on every pod's account. */
+    @Transactional
+    public long unpublished() {
+        return ((Number) em.createNativeQuery("select count(*) from outbox_event where sent_at is null")
+                .getSingleResult()).longValue();
     }
 
     /** @return how many events were published */
@@ -77,7 +77,7 @@ public class OutboxRelay {
                         "from OutboxEvent where sentAt is null order by createdAt", OutboxEvent.class)
                 .setLockMode(LockModeType.PESSIMISTIC_WRITE)
                 .setHint("jakarta.persistence.lock.timeout", -2) // SKIP LOCKED
-                .setMaxResults(batchSize)
+                .setMaxResults(config.batchSize())
                 .getResultList();
         if (pending.isEmpty()) {
             return 0;
@@ -96,12 +96,12 @@ public class OutboxRelay {
                             e.getClass().getName()))
                     .onFailure().recoverWithItem(false));
         }
-        List<Boolean> acknowledged = Uni.join().all(sends).andFailFast().await().atMost(sendTimeout);
+        List<Boolean> acknowledged = Uni.join().all(sends).andFailFast().await().atMost(config.sendTimeout());
         Instant sent = Instant.now();
         int published = 0;
         for (int i = 0; i < pending.size(); i++) {
             if (acknowledged.get(i)) {
-                pending.get(i).sentAt = sent;
+                pending.get(i).markSent(sent);
                 published++;
             }
         }

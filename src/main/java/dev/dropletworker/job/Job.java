@@ -1,7 +1,7 @@
 package dev.dropletworker.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -13,109 +13,199 @@ import java.util.UUID;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** One command's job. Rows are created by intake and moved on only through {@link JobStore}. */
+/**
+ * One command's job. Its fields are this package's alone: rows are created by intake and moved on
+ * only through {@link JobStore}, {@link SubmissionLedger} and {@link TrackingLedger}; everyone else
+ * reads a {@link JobView}. Fields change only in this class's methods: Hibernate's dirty tracking
+ * sees writes made inside the entity, not assignments from other classes.
+ */
 @Entity
 @Table(name = "job")
-public class Job extends PanacheEntityBase {
+class Job {
 
     @Id
-    public UUID id;
+    UUID id;
 
     @Column(insertable = false, updatable = false)
-    public long seq;
+    long seq;
 
     @Column(name = "command_id")
-    public String commandId;
+    String commandId;
 
+    /** As sent: a rejected command keeps whatever {@code type} it came with. */
     @Column(name = "command_type")
-    public String commandType;
+    String commandType;
 
-    public String account;
+    String account;
 
     @Column(name = "droplet_id")
-    public Long dropletId;
+    Long dropletId;
 
     @Column(name = "tag_name")
-    public String tagName;
+    String tagName;
 
     @Column(name = "ordering_key")
-    public String orderingKey;
+    String orderingKey;
 
     @JdbcTypeCode(SqlTypes.JSON)
-    public JsonNode request;
+    JsonNode request;
 
     @Enumerated(EnumType.STRING)
-    public JobState state;
+    JobState state;
 
-    public String outcome;
+    String outcome;
 
-    public int attempts;
+    int attempts;
 
     @Column(name = "next_run_at")
-    public Instant nextRunAt;
+    Instant nextRunAt;
 
     @Column(name = "lease_owner")
-    public String leaseOwner;
+    String leaseOwner;
 
     @Column(name = "lease_expires_at")
-    public Instant leaseExpiresAt;
+    Instant leaseExpiresAt;
 
     /** When the latest POST went out. */
     @Column(name = "sent_at")
-    public Instant sentAt;
+    Instant sentAt;
 
     /**
      * When the worker found the answer to a POST lost (5xx, reset, timeout, or a pod that died after
      * sending): the request may have taken effect, so look before sending again.
      */
     @Column(name = "unconfirmed_since")
-    public Instant unconfirmedSince;
+    Instant unconfirmedSince;
 
     @Column(name = "first_submitting_at")
-    public Instant firstSubmittingAt;
+    Instant firstSubmittingAt;
 
     @Column(name = "received_at")
-    public Instant receivedAt;
+    Instant receivedAt;
 
     @Column(name = "submitting_at")
-    public Instant submittingAt;
+    Instant submittingAt;
 
     @Column(name = "in_progress_at")
-    public Instant inProgressAt;
+    Instant inProgressAt;
 
     @Column(name = "finished_at")
-    public Instant finishedAt;
+    Instant finishedAt;
 
     @Column(name = "updated_at")
-    public Instant updatedAt;
+    Instant updatedAt;
 
     @Column(name = "error_reason")
-    public String errorReason;
+    String errorReason;
 
     @Column(name = "error_http_status")
-    public Integer errorHttpStatus;
+    Integer errorHttpStatus;
 
     @Column(name = "error_id")
-    public String errorId;
+    String errorId;
 
     @Column(name = "error_message")
-    public String errorMessage;
+    String errorMessage;
 
     @Column(name = "error_request_id")
-    public String errorRequestId;
+    String errorRequestId;
 
     @JdbcTypeCode(SqlTypes.JSON)
-    public JsonNode problems;
+    JsonNode problems;
 
     @JdbcTypeCode(SqlTypes.JSON)
-    public JsonNode result;
+    JsonNode result;
 
     @Column(name = "kafka_topic")
-    public String kafkaTopic;
+    String kafkaTopic;
 
     @Column(name = "kafka_partition")
-    public Integer kafkaPartition;
+    Integer kafkaPartition;
 
     @Column(name = "kafka_offset")
-    public Long kafkaOffset;
+    Long kafkaOffset;
+
+    /** Stamps {@code target} and its time; the lease ends with every state but SUBMITTING. */
+    void moveTo(JobState target, Instant now) {
+        state = target;
+        updatedAt = now;
+        switch (target) {
+            case RECEIVED -> endLease();
+            case SUBMITTING -> submittingAt = now;
+            case IN_PROGRESS -> {
+                inProgressAt = now;
+                unconfirmedSince = null;
+                endLease();
+            }
+            default -> {
+                finishedAt = now;
+                outcome = target.outcome();
+                endLease();
+            }
+        }
+    }
+
+    private void endLease() {
+        leaseOwner = null;
+        leaseExpiresAt = null;
+    }
+
+    /** Due for its next claim at {@code at}. */
+    void dueAt(Instant at) {
+        nextRunAt = at;
+    }
+
+    /** A claim whose request reached DigitalOcean and counts as an attempt. */
+    void countAttempt() {
+        attempts++;
+    }
+
+    /** The answer to a request was lost at {@code now}: it may have taken effect. */
+    void markUnconfirmed(Instant now) {
+        unconfirmedSince = now;
+    }
+
+    /** For a create, the Droplets as the create's answer (or an earlier attempt's lookup) gave them. */
+    void keepCreatedDroplets(JsonNode droplets) {
+        result = JsonNodeFactory.instance.objectNode().set("droplets", droplets);
+    }
+
+    /** The event's extra data, as the job ends (a create's Droplets as read at the end). */
+    void keepResult(JsonNode finalResult) {
+        result = finalResult;
+    }
+
+    /** Keeps the last API error met on the way, which has not (yet) failed the job. */
+    void recordLastError(Failure error) {
+        errorHttpStatus = error.httpStatus();
+        errorId = error.id();
+        errorMessage = error.message();
+        errorRequestId = error.requestId();
+    }
+
+    /** Keeps why the job failed: the reason, and the API error behind it if there is one. */
+    void recordFailure(Failure failure) {
+        errorReason = failure.reason().wireName();
+        recordLastError(failure);
+    }
+
+    /** The error the row keeps, or null. */
+    Failure error() {
+        if (errorReason == null && errorHttpStatus == null && errorId == null && errorMessage == null) {
+            return null;
+        }
+        return new Failure(Failure.Reason.fromWireName(errorReason), errorHttpStatus, errorId, errorMessage,
+                errorRequestId);
+    }
+
+    JobView view() {
+        return new JobView(id, commandId, commandType, CommandType.fromWireName(commandType).orElse(null), account,
+                dropletId, tagName, copy(request), state, outcome, attempts, leaseOwner, sentAt, unconfirmedSince,
+                receivedAt, firstSubmittingAt, submittingAt, inProgressAt, finishedAt, error(), copy(problems),
+                copy(result), kafkaTopic == null ? null : new RecordOrigin(kafkaTopic, kafkaPartition, kafkaOffset));
+    }
+
+    private static JsonNode copy(JsonNode node) {
+        return node == null ? null : node.deepCopy();
+    }
 }

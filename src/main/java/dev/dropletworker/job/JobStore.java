@@ -2,13 +2,18 @@ package dev.dropletworker.job;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -17,9 +22,10 @@ import org.hibernate.type.StandardBasicTypes;
 import org.jboss.logging.Logger;
 
 /**
- * The job table: inserting, claiming with leases, and every state transition. Reads run in their
- * own transaction too, so a scheduler round never sees rows cached before its own updates. Each transition is
- * a committed row update with its time plus a job_transition row, and one INFO log line.
+ * The job table's front door: recording commands, reading jobs, and claiming due ones for
+ * submission with leases. Reads run in their own transaction too, so a scheduler round never sees
+ * rows cached before its own updates. What a claim then leads to is recorded by
+ * {@link SubmissionLedger}; what tracking sees, by {@link TrackingLedger}.
  */
 @ApplicationScoped
 public class JobStore {
@@ -28,20 +34,33 @@ public class JobStore {
 
     private final EntityManager em;
     private final ObjectMapper mapper;
+    private final JobRepository jobs;
+    private final JobActionRepository actions;
+    private final JobTransitionRepository transitions;
+    private final Transitions moves;
+    private final Event<JobRecorded> recorded;
 
-    public JobStore(EntityManager em, ObjectMapper mapper) {
+    JobStore(EntityManager em, ObjectMapper mapper, JobRepository jobs, JobActionRepository actions,
+            JobTransitionRepository transitions, Transitions moves, Event<JobRecorded> recorded) {
         this.em = em;
         this.mapper = mapper;
+        this.jobs = jobs;
+        this.actions = actions;
+        this.transitions = transitions;
+        this.moves = moves;
+        this.recorded = recorded;
     }
 
     /**
-     * Records a job; a command_id seen before is a no-op (a redelivered command is executed once).
+     * Records a command as a job: RECEIVED, or REJECTED with its event. A command_id seen before is
+     * a no-op (a redelivered command is executed once and answered once).
      *
      * @return the new job, or empty when the command_id was already known
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Optional<Job> insert(NewJob job, JobState initial) {
+    public Optional<JobView> record(NewJob job) {
         UUID id = UUID.randomUUID();
+        JobState initial = job.isRejected() ? JobState.REJECTED : JobState.RECEIVED;
         int inserted = em.createNativeQuery("""
                 insert into job (id, command_id, command_type, account, droplet_id, tag_name, ordering_key,
                                  request, problems, state, attempts, next_run_at, received_at, updated_at,
@@ -63,28 +82,31 @@ public class JobStore {
                 .setParameter("state", initial.name())
                 .setParameter("terminal", initial.isTerminal())
                 .setParameter("outcome", initial.isTerminal() ? initial.outcome() : null, StandardBasicTypes.STRING)
-                .setParameter("topic", job.kafkaTopic())
-                .setParameter("partition", job.kafkaPartition())
-                .setParameter("offset", job.kafkaOffset())
+                .setParameter("topic", job.origin().topic())
+                .setParameter("partition", job.origin().partition())
+                .setParameter("offset", job.origin().offset())
                 .executeUpdate();
         if (inserted == 0) {
             LOG.infof("duplicate command ignored: command_id=%s", job.commandId());
             return Optional.empty();
         }
         Job created = em.find(Job.class, id);
-        recordTransition(created, null, initial, "received from " + job.kafkaTopic() + "-" + job.kafkaPartition()
-                + "@" + job.kafkaOffset());
-        return Optional.of(created);
+        moves.born(created, "received from " + job.origin());
+        JobView view = created.view();
+        if (!initial.isTerminal()) {
+            recorded.fire(new JobRecorded(view));
+        }
+        return Optional.of(view);
     }
 
     /**
      * Claims up to {@code limit} due jobs for this pod: RECEIVED, due, and with no earlier open job
      * on the same ordering key (one action per Droplet, in arrival order). SKIP LOCKED lets every
      * pod claim at once without waiting on each other; the lease lets another pod take over the
-     * claim if this one dies.
+     * claim if this one dies. The audit row is written by the same statement.
      */
     @Transactional
-    public List<UUID> claimDue(String owner, Duration lease, int limit) {
+    public List<JobView> claimDue(String owner, Duration lease, int limit) {
         return claimDue(owner, lease, limit, Set.of());
     }
 
@@ -93,7 +115,7 @@ public class JobStore {
      * rate budget is known to be exhausted, so claiming them would only hand them back).
      */
     @Transactional
-    public List<UUID> claimDue(String owner, Duration lease, int limit, Set<String> skippedAccounts) {
+    public List<JobView> claimDue(String owner, Duration lease, int limit, Set<String> skippedAccounts) {
         @SuppressWarnings("unchecked")
         List<UUID> claimed = em.createNativeQuery("""
                 with due as (
@@ -110,7 +132,7 @@ public class JobStore {
                 ), claimed as (
                     update job set state = 'SUBMITTING', lease_owner = :owner,
                                    lease_expires_at = now() + make_interval(secs => :lease),
-                                   attempts = attempts + 1, submitting_at = now(), updated_at = now(),
+                                   submitting_at = now(), updated_at = now(),
                                    first_submitting_at = coalesce(first_submitting_at, now())
                     from due where job.id = due.id
                     returning job.id
@@ -124,12 +146,16 @@ public class JobStore {
                 // "not in ()" is not SQL; no account is named "" (the command schema forbids it)
                 .setParameter("skipped", skippedAccounts.isEmpty() ? List.of("") : List.copyOf(skippedAccounts))
                 .getResultList();
-        return claimed;
+        return loaded(claimed).stream().map(job -> {
+            moves.logged(job, JobState.RECEIVED, "claimed by " + owner);
+            return job.view();
+        }).toList();
     }
 
     /**
      * A pod died (or stalled past its lease) while submitting: the job goes back to RECEIVED. If
-     * that claim had sent its POST, the job is marked unconfirmed: the POST may have taken effect.
+     * that claim had sent its POST, the job is marked unconfirmed (the POST may have taken effect),
+     * and the attempt counts.
      */
     @Transactional
     public int releaseExpiredLeases() {
@@ -143,6 +169,7 @@ public class JobStore {
                     update job set state = 'RECEIVED', lease_owner = null, lease_expires_at = null,
                                    unconfirmed_since = case when sent_at >= submitting_at then now()
                                                             else unconfirmed_since end,
+                                   attempts = attempts + case when sent_at >= submitting_at then 1 else 0 end,
                                    next_run_at = now(), updated_at = now()
                     from expired where job.id = expired.id
                     returning job.id
@@ -150,7 +177,7 @@ public class JobStore {
                 insert into job_transition (job_id, from_state, to_state, at, detail)
                 select id, 'SUBMITTING', 'RECEIVED', now(), 'lease expired' from released
                 returning job_id""", UUID.class).getResultList();
-        released.forEach(id -> LOG.warnf("job %s lease expired while submitting; it will be resumed", id));
+        loaded(released).forEach(job -> moves.logged(job, JobState.SUBMITTING, "lease expired; it will be resumed"));
         return released.size();
     }
 
@@ -160,6 +187,12 @@ public class JobStore {
      *
      * @return false when the lease is no longer this pod's
      */
+    @Transactional
+    public boolean markSending(JobClaim claim) {
+        return markSending(claim.jobId(), claim.owner(), claim.lease());
+    }
+
+    /** As {@link #markSending(JobClaim)}. */
     @Transactional
     public boolean markSending(UUID id, String owner, Duration lease) {
         return em.createNativeQuery("""
@@ -173,94 +206,71 @@ public class JobStore {
     }
 
     @Transactional
-    public Optional<Job> findByCommandId(String commandId) {
-        return em.createQuery("from Job where commandId = :id", Job.class).setParameter("id", commandId)
-                .getResultStream().findFirst();
+    public Optional<JobView> findByCommandId(String commandId) {
+        return jobs.findByCommandId(commandId).map(Job::view);
     }
 
     @Transactional
-    public Optional<Job> find(UUID id) {
-        return Optional.ofNullable(em.find(Job.class, id));
+    public Optional<JobView> find(UUID id) {
+        return jobs.findByIdOptional(id).map(Job::view);
     }
 
-    /** Locks the job if this pod still holds its submission lease; empty if the lease was lost. */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public Optional<Job> lockLeased(UUID id, String owner) {
-        Job job = em.find(Job.class, id, LockModeType.PESSIMISTIC_WRITE);
-        if (job == null || job.state != JobState.SUBMITTING || !owner.equals(job.leaseOwner)) {
-            LOG.warnf("job %s: submission lease lost, result discarded", id);
-            return Optional.empty();
-        }
-        return Optional.of(job);
-    }
-
-    @Transactional(Transactional.TxType.MANDATORY)
-    public Job lock(UUID id) {
-        return em.find(Job.class, id, LockModeType.PESSIMISTIC_WRITE);
-    }
-
-    /** Moves a locked job to {@code target}, stamping the state's time and recording the transition. */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public void transition(Job job, JobState target, String detail) {
-        JobState from = job.state;
-        if (!from.canMoveTo(target)) {
-            throw new IllegalStateException("job " + job.id + ": " + from + " -> " + target + " is not allowed");
-        }
-        Instant now = now();
-        job.state = target;
-        job.updatedAt = now;
-        switch (target) {
-            case RECEIVED -> {
-                job.leaseOwner = null;
-                job.leaseExpiresAt = null;
-            }
-            case SUBMITTING -> job.submittingAt = now;
-            case IN_PROGRESS -> {
-                job.inProgressAt = now;
-                job.leaseOwner = null;
-                job.leaseExpiresAt = null;
-                job.unconfirmedSince = null;
-            }
-            default -> {
-                job.finishedAt = now;
-                job.outcome = target.outcome();
-                job.leaseOwner = null;
-                job.leaseExpiresAt = null;
-            }
-        }
-        recordTransition(job, from, target, detail);
+    /** The jobs with these ids, by id; ids of no job are left out. */
+    @Transactional
+    public Map<UUID, JobView> findAll(Collection<UUID> ids) {
+        Map<UUID, JobView> found = new HashMap<>();
+        loaded(ids).forEach(job -> found.put(job.id, job.view()));
+        return found;
     }
 
     /** Actions this job started, in the order they were recorded. */
     @Transactional
-    public List<JobAction> actionsOf(UUID jobId) {
-        return em.createQuery("from JobAction where jobId = :job order by id", JobAction.class)
-                .setParameter("job", jobId).getResultList();
+    public List<ActionView> actionsOf(UUID jobId) {
+        return actions.ofJob(jobId).stream().map(JobAction::view).toList();
     }
 
     @Transactional
-    public List<JobTransition> transitionsOf(UUID jobId) {
-        return em.createQuery("from JobTransition where jobId = :job order by id", JobTransition.class)
-                .setParameter("job", jobId).getResultList();
+    public List<Transition> transitionsOf(UUID jobId) {
+        return transitions.ofJob(jobId).stream().map(JobTransition::view).toList();
     }
 
     /** The database's clock: every pod stamps rows with the same time source. */
     @Transactional
     public Instant now() {
-        return ((java.time.OffsetDateTime) em.createNativeQuery("select now()", java.time.OffsetDateTime.class)
-                .getSingleResult()).toInstant();
+        return moves.now();
     }
 
-    private void recordTransition(Job job, JobState from, JobState to, String detail) {
-        JobTransition t = new JobTransition();
-        t.jobId = job.id;
-        t.fromState = from;
-        t.toState = to;
-        t.at = job.updatedAt;
-        t.detail = detail;
-        em.persist(t);
-        LOG.infof("job %s %s -> %s command_id=%s droplet_id=%s attempts=%d%s", job.id, from == null ? "new" : from,
-                to, job.commandId, job.dropletId, job.attempts, detail == null ? "" : " (" + detail + ")");
+    /** Open jobs by state, and how long the oldest job not yet submitted has waited. */
+    @Transactional
+    public Backlog backlog() {
+        Map<JobState, Long> open = new EnumMap<>(JobState.class);
+        for (JobState state : JobState.values()) {
+            if (!state.isTerminal()) {
+                open.put(state, 0L);
+            }
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                select state, count(*) from job
+                where state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS') group by state""").getResultList();
+        for (Object[] row : rows) {
+            open.put(JobState.valueOf((String) row[0]), ((Number) row[1]).longValue());
+        }
+        Number oldest = (Number) em.createNativeQuery("""
+                select coalesce(extract(epoch from (now() - min(received_at))), 0) from job
+                where state = 'RECEIVED'""").getSingleResult();
+        return new Backlog(open, Duration.ofSeconds(oldest.longValue()));
+    }
+
+    /** @param open jobs not yet finished, by state (RECEIVED, SUBMITTING, IN_PROGRESS) */
+    public record Backlog(Map<JobState, Long> open, Duration oldestWaiting) {
+    }
+
+    private List<Job> loaded(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jobs.list("id in ?1", Sort.by("seq"), ids);
     }
 
     private String json(Object value) {

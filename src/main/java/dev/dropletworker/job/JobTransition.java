@@ -1,6 +1,5 @@
 package dev.dropletworker.job;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -15,24 +14,38 @@ import java.util.UUID;
 /** One committed state change of a job. */
 @Entity
 @Table(name = "job_transition")
-public class JobTransition extends PanacheEntityBase {
+class JobTransition {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
-    public Long id;
+    Long id;
 
     @Column(name = "job_id")
-    public UUID jobId;
+    UUID jobId;
 
     @Enumerated(EnumType.STRING)
     @Column(name = "from_state")
-    public JobState fromState;
+    JobState fromState;
 
     @Enumerated(EnumType.STRING)
     @Column(name = "to_state")
-    public JobState toState;
+    JobState toState;
 
-    public Instant at;
+    Instant at;
 
-    public String detail;
+    String detail;
+
+    static JobTransition of(UUID jobId, JobState from, JobState to, Instant at, String detail) {
+        JobTransition t = new JobTransition();
+        t.jobId = jobId;
+        t.fromState = from;
+        t.toState = to;
+        t.at = at;
+        t.detail = detail;
+        return t;
+    }
+
+    Transition view() {
+        return new Transition(fromState, toState, at, detail);
+    }
 }

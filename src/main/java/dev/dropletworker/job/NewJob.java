@@ -3,21 +3,43 @@ package dev.dropletworker.job;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * What intake knows about a command when it records it.
+ * What intake knows about a command when it records it: an accepted command, to be sent, or a
+ * rejected one, answered at once. Made by {@link #accepted} or {@link #rejected}.
  *
- * @param orderingKey jobs sharing a key run one at a time in arrival order (null: no constraint)
+ * @param commandType as sent (a rejected command may carry any type, or none)
+ * @param request the DigitalOcean request body; null for a rejected command
  * @param problems for a rejected command, each problem; null otherwise
  */
 public record NewJob(
         String commandId,
         String commandType,
+        CommandType type,
         String account,
         Long dropletId,
         String tagName,
-        String orderingKey,
         JsonNode request,
         JsonNode problems,
-        String kafkaTopic,
-        int kafkaPartition,
-        long kafkaOffset) {
+        RecordOrigin origin) {
+
+    /** A valid command, to be sent to DigitalOcean. */
+    public static NewJob accepted(CommandType type, String commandId, String account, Long dropletId, String tagName,
+            JsonNode request, RecordOrigin origin) {
+        return new NewJob(commandId, type.wireName(), type, account, dropletId, tagName, request, null, origin);
+    }
+
+    /** An invalid command: recorded {@code rejected} with each problem, and answered at once. */
+    public static NewJob rejected(String commandId, String commandType, String account, Long dropletId,
+            JsonNode problems, RecordOrigin origin) {
+        return new NewJob(commandId, commandType, CommandType.fromWireName(commandType).orElse(null), account,
+                dropletId, null, null, problems, origin);
+    }
+
+    boolean isRejected() {
+        return problems != null;
+    }
+
+    /** Jobs sharing a key run one at a time in arrival order; a rejected job waits for nothing. */
+    String orderingKey() {
+        return isRejected() || type == null ? null : type.orderingKey(dropletId, tagName);
+    }
 }

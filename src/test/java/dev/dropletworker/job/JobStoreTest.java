@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class JobStoreTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final RecordOrigin ORIGIN = new RecordOrigin("test", 0, 0);
 
     @Inject
     JobStore jobs;
@@ -59,10 +60,8 @@ class JobStoreTest {
     @Test
     void aCommandIdIsRecordedOnce() {
         String commandId = "store-dup-" + UUID.randomUUID();
-        boolean first = QuarkusTransaction.requiringNew()
-                .call(() -> jobs.insert(job(commandId, null), JobState.REJECTED)).isPresent();
-        boolean second = QuarkusTransaction.requiringNew()
-                .call(() -> jobs.insert(job(commandId, null), JobState.REJECTED)).isPresent();
+        boolean first = QuarkusTransaction.requiringNew().call(() -> jobs.record(rejected(commandId))).isPresent();
+        boolean second = QuarkusTransaction.requiringNew().call(() -> jobs.record(rejected(commandId))).isPresent();
         assertTrue(first);
         assertFalse(second);
     }
@@ -76,8 +75,8 @@ class JobStoreTest {
 
         List<UUID> claimed = claimUntil(first);
         assertFalse(claimed.contains(second), "the second waits while the first is open");
-        assertEquals(JobState.SUBMITTING, jobs.find(first).orElseThrow().state);
-        assertEquals(JobState.RECEIVED, jobs.find(second).orElseThrow().state);
+        assertEquals(JobState.SUBMITTING, jobs.find(first).orElseThrow().state());
+        assertEquals(JobState.RECEIVED, jobs.find(second).orElseThrow().state());
     }
 
     @Test
@@ -93,10 +92,10 @@ class JobStoreTest {
         assertFalse(jobs.markSending(id, "test-pod", Duration.ofSeconds(30)), "an expired lease sends nothing");
 
         jobs.releaseExpiredLeases();
-        Job resumed = jobs.find(id).orElseThrow();
-        assertEquals(JobState.RECEIVED, resumed.state);
-        assertNotNull(resumed.unconfirmedSince, "its POST went out: look before sending again");
-        assertEquals("lease expired", jobs.transitionsOf(id).get(jobs.transitionsOf(id).size() - 1).detail);
+        JobView resumed = jobs.find(id).orElseThrow();
+        assertEquals(JobState.RECEIVED, resumed.state());
+        assertNotNull(resumed.unconfirmedSince(), "its POST went out: look before sending again");
+        assertEquals("lease expired", jobs.transitionsOf(id).get(jobs.transitionsOf(id).size() - 1).detail());
     }
 
     @Test
@@ -107,18 +106,21 @@ class JobStoreTest {
         expireLease(id);
 
         jobs.releaseExpiredLeases();
-        Job resumed = jobs.find(id).orElseThrow();
-        assertEquals(JobState.RECEIVED, resumed.state);
-        assertNull(resumed.unconfirmedSince);
+        JobView resumed = jobs.find(id).orElseThrow();
+        assertEquals(JobState.RECEIVED, resumed.state());
+        assertNull(resumed.unconfirmedSince());
     }
 
     /** A RECEIVED job, parked in the future until the test releases it. */
     private UUID insertParked(String orderingKey) {
-        UUID id = QuarkusTransaction.requiringNew().call(() -> jobs.insert(
-                job("store-" + UUID.randomUUID(), orderingKey), JobState.RECEIVED).orElseThrow().id);
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                        "update job set next_run_at = now() + interval '1 day', command_type = 'test.parked' where id = :id")
-                .setParameter("id", id).executeUpdate());
+        UUID id = QuarkusTransaction.requiringNew().call(() -> jobs.record(NewJob.accepted(CommandType.ACTION,
+                "store-" + UUID.randomUUID(), "default", null, null, MAPPER.createObjectNode(), ORIGIN))
+                .orElseThrow().id());
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                        update job set next_run_at = now() + interval '1 day', command_type = 'test.parked',
+                                       ordering_key = :key
+                        where id = :id""")
+                .setParameter("key", orderingKey).setParameter("id", id).executeUpdate());
         return id;
     }
 
@@ -137,17 +139,16 @@ class JobStoreTest {
     /** Claims as a test pod until the job is claimed; other tests' leftovers may come first. */
     private List<UUID> claimUntil(UUID id) {
         List<UUID> all = new ArrayList<>();
-        for (int i = 0; i < 50 && jobs.find(id).orElseThrow().state == JobState.RECEIVED; i++) {
+        for (int i = 0; i < 50 && jobs.find(id).orElseThrow().state() == JobState.RECEIVED; i++) {
             // A short lease: another test's job claimed here by accident is back in seconds.
-            all.addAll(jobs.claimDue("test-pod", Duration.ofSeconds(10), 1));
+            jobs.claimDue("test-pod", Duration.ofSeconds(10), 1).forEach(claimed -> all.add(claimed.id()));
         }
-        assertEquals(JobState.SUBMITTING, jobs.find(id).orElseThrow().state);
-        assertEquals("test-pod", jobs.find(id).orElseThrow().leaseOwner);
+        assertEquals(JobState.SUBMITTING, jobs.find(id).orElseThrow().state());
+        assertEquals("test-pod", jobs.find(id).orElseThrow().leaseOwner());
         return all;
     }
 
-    private static NewJob job(String commandId, String orderingKey) {
-        return new NewJob(commandId, "test.parked", "default", null, null, orderingKey,
-                MAPPER.createObjectNode(), null, "test", 0, 0);
+    private static NewJob rejected(String commandId) {
+        return NewJob.rejected(commandId, "test.parked", "default", null, MAPPER.createArrayNode(), ORIGIN);
     }
 }

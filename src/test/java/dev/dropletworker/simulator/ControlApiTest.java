@@ -44,7 +44,7 @@ class ControlApiTest {
 
     @Test
     void seededDropletIsSettledWithNetworksAndNoAction() {
-        SimulatorClient.Response r = api.admin("POST", "droplets", "{\"id\":123,\"name\":\"web-1\",\"tags\":[\"a\"],"
+        SimulatorControl.Reply r = api.admin("POST", "droplets", "{\"id\":123,\"name\":\"web-1\",\"tags\":[\"a\"],"
                 + "\"region\":\"ams3\",\"size\":\"s-2vcpu-4gb\",\"image\":\"debian-12-x64\"}");
 
         assertEquals(201, r.status());

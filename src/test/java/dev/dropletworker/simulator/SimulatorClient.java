@@ -11,7 +11,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 
-/** A plain HTTP client for the simulator's tests: API calls with a bearer token, and control calls. */
+/**
+ * A plain HTTP client for the simulator's tests: API calls with a bearer token, and control calls
+ * through {@link SimulatorControl}.
+ */
 final class SimulatorClient {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -30,10 +33,12 @@ final class SimulatorClient {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
     private final String token;
+    private final SimulatorControl control;
 
     SimulatorClient(String baseUrl, String token) {
         this.baseUrl = baseUrl;
         this.token = token;
+        this.control = new SimulatorControl(baseUrl);
     }
 
     SimulatorClient withToken(String other) {
@@ -78,39 +83,30 @@ final class SimulatorClient {
         }
     }
 
-    Response admin(String method, String path, String json) {
-        return send(method, "/_sim/" + path, json, null);
+    /** The control API, through the one client tests and tools share. */
+    SimulatorControl.Reply admin(String method, String path, String json) {
+        return control.call(method, path, json);
     }
 
-    /** A control call that must succeed; returns its body (null for 204). */
+    /** A control call that must succeed; returns its body. */
     JsonNode control(String method, String path, String json) {
-        Response r = admin(method, path, json);
-        if (r.status() >= 300) {
-            throw new IllegalStateException(method + " /_sim/" + path + " -> " + r.status() + " " + r.raw().body());
-        }
-        return r.body();
+        return control.control(method, path, json);
     }
 
     long seedDroplet(String json) {
-        return control("POST", "droplets", json).path("droplet").path("id").asLong();
+        return control.seed(json);
     }
 
     void reset() {
-        control("POST", "reset", null);
+        control.reset();
     }
 
     JsonNode accounting() {
-        return control("GET", "accounting", null);
+        return control.accounting();
     }
 
     /** The count accounting reports for one (token, method, endpoint, status). */
     long requestCount(String tokenLabel, String method, String endpoint, int status) {
-        for (JsonNode row : accounting().path("requests")) {
-            if (row.path("token").asText().equals(tokenLabel) && row.path("method").asText().equals(method)
-                    && row.path("endpoint").asText().equals(endpoint) && row.path("status").asInt() == status) {
-                return row.path("count").asLong();
-            }
-        }
-        return 0;
+        return control.requestCount(tokenLabel, method, endpoint, status);
     }
 }

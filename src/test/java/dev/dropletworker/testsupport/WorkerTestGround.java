@@ -1,12 +1,14 @@
 package dev.dropletworker.testsupport;
 
-import java.time.Duration;
-import java.util.Map;
-
 import dev.dropletworker.simulator.DigitalOceanSimulator;
 import dev.dropletworker.simulator.SimulatorConfig;
+import dev.dropletworker.tools.ground.GroundServers;
+import dev.dropletworker.tools.ground.KafkaBroker;
+import dev.dropletworker.tools.ground.PostgresServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * The infrastructure every Quarkus test runs against: a real Kafka broker, a real PostgreSQL and
@@ -22,7 +24,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public final class WorkerTestGround implements QuarkusTestResourceLifecycleManager {
 
     /** Accepted by the simulator; shaped so no scanner mistakes it for a real DigitalOcean token. */
-    public static final String DIGITALOCEAN_TOKEN = "dop_v1_simulator-test-token";
+    public static final String DIGITALOCEAN_TOKEN = GroundServers.SIMULATOR_TOKEN;
 
     /** Short enough for quick tests, long enough that the worker sees an action in progress. */
     public static final Duration ACTION_DURATION = Duration.ofMillis(300);

@@ -1,8 +1,7 @@
 /**
- * The test ground: a real Kafka broker ({@link dev.dropletworker.testsupport.KafkaBroker}), a real
- * PostgreSQL ({@link dev.dropletworker.testsupport.PostgresServer}) and the DigitalOcean simulator,
- * for the tests and for the local run ({@link dev.dropletworker.testsupport.LocalStack},
- * {@code ./mvnw -Plocal}). Test code only; none of it reaches the packaged worker.
+ * The test ground as the Quarkus tests see it: {@link dev.dropletworker.testsupport.WorkerTestGround}
+ * starts a real Kafka broker, a real PostgreSQL and the DigitalOcean simulator (from the tools'
+ * {@link dev.dropletworker.tools.ground.GroundServers}) once, and hands them to the application.
  *
  * <h2>Quarkus tests: put only {@code @QuarkusTest} on the class</h2>
  * {@link dev.dropletworker.testsupport.WorkerTestGround} carries
@@ -25,6 +24,7 @@
  *
  * <h2>Plain tests and separate processes</h2>
  * Tests without Quarkus start what they need themselves: {@code KafkaBroker.start()},
- * {@code PostgresServer.start()}, closing them afterwards (about 2–3 s and 1–2 s).
+ * {@code PostgresServer.start()}, closing them afterwards (about 2–3 s and 1–2 s), and run the
+ * packaged worker with {@code WorkerProcess}.
  */
 package dev.dropletworker.testsupport;

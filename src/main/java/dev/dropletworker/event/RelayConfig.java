@@ -1,0 +1,25 @@
+package dev.dropletworker.event;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** How finished jobs' events get from the outbox table to Kafka. */
+@ConfigMapping(prefix = "worker.relay")
+public interface RelayConfig {
+
+    /**
+     * How often each pod looks for events not yet published. A commit that writes one wakes the
+     * relay at once; this is the fallback, and the pace of retries after Kafka refused a send.
+     */
+    @WithDefault("500ms")
+    Duration interval();
+
+    /** Events published per round; the whole batch is sent before its acknowledgements are awaited. */
+    @WithDefault("100")
+    int batchSize();
+
+    /** How long a round waits for Kafka to acknowledge its batch before trying the rest again later. */
+    @WithDefault("30s")
+    Duration sendTimeout();
+}

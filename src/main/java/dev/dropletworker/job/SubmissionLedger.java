@@ -1,0 +1,88 @@
+package dev.dropletworker.job;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Records what a claim came to, each in one transaction, and only while the claiming pod still
+ * holds the job's lease (a pod that stalled past it must not overwrite the new owner's work).
+ * Times are the database's, like every other time in the job table. An attempt is counted with
+ * the answer that makes it one: a wait for a busy Droplet, the rate budget or a 429 is not one.
+ * (The claim that starts tracking is recorded by {@link TrackingLedger#follow}.)
+ */
+@ApplicationScoped
+public class SubmissionLedger {
+
+    private static final Logger LOG = Logger.getLogger(SubmissionLedger.class);
+
+    private final EntityManager em;
+    private final Transitions moves;
+
+    SubmissionLedger(EntityManager em, Transitions moves) {
+        this.em = em;
+        this.moves = moves;
+    }
+
+    /**
+     * Not now, and nothing said about the request: back to RECEIVED, due again after {@code delay}.
+     *
+     * @param lastError the API's answer that made it wait (a 422 pending event, a 429), or null
+     */
+    @Transactional
+    public void waiting(JobClaim claim, Duration delay, String reason, Failure lastError) {
+        lockLeased(claim).ifPresent(job -> {
+            if (lastError != null) {
+                job.recordLastError(lastError);
+            }
+            job.dueAt(moves.now().plus(delay));
+            moves.move(job, JobState.RECEIVED, reason);
+        });
+    }
+
+    /**
+     * The answer was lost or was a server error, so the request may have taken effect: the attempt
+     * counts, and the next one looks for what this one did before it sends anything.
+     */
+    @Transactional
+    public void unconfirmed(JobClaim claim, Duration delay, String reason, Failure lastError) {
+        lockLeased(claim).ifPresent(job -> {
+            Instant now = moves.now();
+            job.countAttempt();
+            job.markUnconfirmed(now);
+            job.recordLastError(lastError);
+            job.dueAt(now.plus(delay));
+            moves.move(job, JobState.RECEIVED, reason);
+        });
+    }
+
+    /** The worker cannot get this job done: FAILED with its failure, and its event. */
+    @Transactional
+    public void failed(JobClaim claim, Failure failure, String reason) {
+        lockLeased(claim).ifPresent(job -> {
+            job.countAttempt();
+            job.recordFailure(failure);
+            moves.move(job, JobState.FAILED, reason);
+        });
+    }
+
+    /** Locks the job if this pod still holds its submission lease; empty if the lease was lost. */
+    private Optional<Job> lockLeased(JobClaim claim) {
+        Job job = em.find(Job.class, claim.jobId(), LockModeType.PESSIMISTIC_WRITE);
+        if (job == null || job.state != JobState.SUBMITTING || !claim.owner().equals(job.leaseOwner)) {
+            LOG.warnf("job %s: submission lease lost, result discarded", claim.jobId());
+            return Optional.empty();
+        }
+        return Optional.of(job);
+    }
+
+    /** For {@link TrackingLedger}: the same lease check, in its transaction. */
+    Optional<Job> leased(JobClaim claim) {
+        return lockLeased(claim);
+    }
+}

@@ -1,0 +1,257 @@
+package dev.dropletworker.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dropletworker.digitalocean.Action;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.IntFunction;
+
+/**
+ * The tracking side of the job tables: which actions each job follows, claiming their polls,
+ * recording what each poll saw, and ending the job once they have all finished. When to poll is
+ * tracking's decision; this class records it.
+ */
+@ApplicationScoped
+public class TrackingLedger {
+
+    private final EntityManager em;
+    private final Transitions moves;
+    private final SubmissionLedger submissions;
+
+    TrackingLedger(EntityManager em, Transitions moves, SubmissionLedger submissions) {
+        this.em = em;
+        this.moves = moves;
+        this.submissions = submissions;
+    }
+
+    /**
+     * DigitalOcean accepted the claim's request (or an earlier attempt's was found): the job is
+     * IN_PROGRESS, following these actions, first polled {@code untilFirstPoll} from now. Nothing is
+     * recorded if the claim's lease was lost.
+     *
+     * @param createdDroplets for a create, the Droplets as the answer returned them; null otherwise
+     * @return false when the lease was lost
+     */
+    @Transactional
+    public boolean follow(JobClaim claim, List<Action> actions, Duration untilFirstPoll, JsonNode createdDroplets,
+            String detail) {
+        return submissions.leased(claim).map(job -> {
+            Instant firstPoll = moves.now().plus(untilFirstPoll);
+            for (Action action : actions) {
+                em.persist(JobAction.following(job.id, action, firstPoll));
+            }
+            if (createdDroplets != null) {
+                job.keepCreatedDroplets(createdDroplets);
+            }
+            job.countAttempt();
+            moves.move(job, JobState.IN_PROGRESS, detail);
+            return true;
+        }).orElse(false);
+    }
+
+    /**
+     * Claims actions due for a poll. Pushing next_poll_at forward is the claim: another pod skips
+     * the row until then, and if this pod dies the poll simply happens later.
+     */
+    @Transactional
+    public List<ActionView> claimDuePolls(Duration lease, int limit) {
+        @SuppressWarnings("unchecked")
+        List<Long> ids = em.createNativeQuery("""
+                update job_action set next_poll_at = now() + make_interval(secs => :lease)
+                where id in (
+                    select a.id from job_action a
+                    where a.status = 'in-progress' and a.next_poll_at <= now()
+                      and exists (select 1 from job j where j.id = a.job_id and j.state = 'IN_PROGRESS')
+                    order by a.next_poll_at
+                    limit :limit
+                    for update skip locked)
+                returning id""", Long.class)
+                .setParameter("lease", lease.toMillis() / 1000.0)
+                .setParameter("limit", limit)
+                .getResultList();
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return em.createQuery("from JobAction where id in :ids order by nextPollAt, id", JobAction.class)
+                .setParameter("ids", ids).getResultStream().map(JobAction::view).toList();
+    }
+
+    /** How many actions each account has in flight (all pods' together). */
+    @Transactional
+    public Map<String, Long> inFlightByAccount() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> counts = em.createNativeQuery("""
+                select j.account, count(*) from job_action a join job j on j.id = a.job_id
+                where a.status = 'in-progress' and j.state = 'IN_PROGRESS'
+                group by j.account""").getResultList();
+        Map<String, Long> byAccount = new HashMap<>();
+        counts.forEach(c -> byAccount.put((String) c[0], ((Number) c[1]).longValue()));
+        return byAccount;
+    }
+
+    /** The in-progress rows, by action id, that follow any of {@code actionIds} on {@code account}. */
+    @Transactional
+    public Map<Long, ActionView> inProgressFollowing(String account, Collection<Long> actionIds) {
+        if (actionIds.isEmpty()) {
+            return Map.of();
+        }
+        List<JobAction> rows = em.createQuery("""
+                select a from JobAction a, Job j
+                where j.id = a.jobId and a.status = 'in-progress' and j.state = :state and j.account = :account
+                  and a.actionId in :ids""", JobAction.class)
+                .setParameter("state", JobState.IN_PROGRESS)
+                .setParameter("account", account)
+                .setParameter("ids", actionIds)
+                .getResultList();
+        Map<Long, ActionView> byAction = new HashMap<>();
+        rows.forEach(r -> byAction.put(r.actionId, r.view()));
+        return byAction;
+    }
+
+    /**
+     * Which of these DigitalOcean actions some job already follows, in one query: an action some
+     * job follows is not the answer to another's lost request.
+     */
+    @Transactional
+    public Set<Long> alreadyFollowed(Collection<Long> actionIds) {
+        if (actionIds.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(em.createQuery("select a.actionId from JobAction a where a.actionId in :ids", Long.class)
+                .setParameter("ids", actionIds).getResultList());
+    }
+
+    /**
+     * Records what a poll saw.
+     *
+     * @param untilNextPoll given this action's polls so far (this one included), how long until the next
+     * @return true when this poll saw the action finish (false if it had already been recorded finished)
+     */
+    @Transactional
+    public boolean recordPoll(long rowId, Action action, IntFunction<Duration> untilNextPoll) {
+        JobAction row = em.find(JobAction.class, rowId, LockModeType.PESSIMISTIC_WRITE);
+        if (!row.inProgress()) {
+            return false;
+        }
+        row.recordPoll(action, moves.now(), untilNextPoll);
+        return !row.inProgress();
+    }
+
+    /**
+     * A poll that failed.
+     *
+     * @param retryIn given the consecutive failures so far (this one included), how long until the next try
+     * @return the consecutive failures of this action's polls so far
+     */
+    @Transactional
+    public int recordPollFailure(long rowId, IntFunction<Duration> retryIn) {
+        JobAction row = em.find(JobAction.class, rowId, LockModeType.PESSIMISTIC_WRITE);
+        row.recordPollFailure(moves.now(), retryIn);
+        return row.pollFailures;
+    }
+
+    /** Polls that could not be made this round (no budget): due again after {@code delay}, nothing counted. */
+    @Transactional
+    public void reschedulePolls(Collection<Long> rowIds, Duration delay) {
+        if (rowIds.isEmpty()) {
+            return;
+        }
+        em.createNativeQuery("""
+                update job_action set next_poll_at = now() + make_interval(secs => :delay)
+                where id in (:ids) and status = 'in-progress'""")
+                .setParameter("delay", delay.toMillis() / 1000.0)
+                .setParameter("ids", rowIds)
+                .executeUpdate();
+    }
+
+    /**
+     * Claims IN_PROGRESS jobs whose actions have all finished, for the final read and the event.
+     * The job lease keeps two pods from finishing the same job at once.
+     */
+    @Transactional
+    public List<UUID> claimFinishable(String owner, Duration lease, int limit) {
+        @SuppressWarnings("unchecked")
+        List<UUID> ids = em.createNativeQuery("""
+                update job set lease_owner = :owner, lease_expires_at = now() + make_interval(secs => :lease)
+                where id in (
+                    select j.id from job j
+                    where j.state = 'IN_PROGRESS'
+                      and (j.lease_expires_at is null or j.lease_expires_at < now())
+                      and not exists (select 1 from job_action a where a.job_id = j.id and a.status = 'in-progress')
+                    limit :limit
+                    for update skip locked)
+                returning id""", UUID.class)
+                .setParameter("owner", owner)
+                .setParameter("lease", lease.toMillis() / 1000.0)
+                .setParameter("limit", limit)
+                .getResultList();
+        return ids;
+    }
+
+    /** Keeps a created Droplet's final read, so a later round need not read it again. */
+    @Transactional
+    public void recordDroplet(long rowId, JsonNode droplet) {
+        em.find(JobAction.class, rowId).keepDroplet(droplet);
+    }
+
+    /** The final read must wait: let this or another pod try again after {@code delay}, not after the whole lease. */
+    @Transactional
+    public void postponeFinish(UUID jobId, Duration delay) {
+        em.createNativeQuery("""
+                update job set lease_expires_at = now() + make_interval(secs => :delay)
+                where id = :id and state = 'IN_PROGRESS'""")
+                .setParameter("delay", delay.toMillis() / 1000.0)
+                .setParameter("id", jobId)
+                .executeUpdate();
+    }
+
+    /** IN_PROGRESS jobs with an action still running past the tracking timeout. */
+    @Transactional
+    public List<UUID> timedOut(Duration timeout, int limit) {
+        @SuppressWarnings("unchecked")
+        List<UUID> ids = em.createNativeQuery("""
+                select j.id from job j
+                where j.state = 'IN_PROGRESS' and j.in_progress_at < now() - make_interval(secs => :timeout)
+                  and exists (select 1 from job_action a where a.job_id = j.id and a.status = 'in-progress')
+                limit :limit""", UUID.class)
+                .setParameter("timeout", timeout.toMillis() / 1000.0)
+                .setParameter("limit", limit)
+                .getResultList();
+        return ids;
+    }
+
+    /**
+     * Ends an IN_PROGRESS job with its outcome and its event, unless another pod or an earlier call
+     * already did.
+     *
+     * @param failure for FAILED, why; null otherwise
+     * @param result the event's extra data (a create's Droplets as read at the end), or null
+     * @return false when the job had already ended
+     */
+    @Transactional
+    public boolean finish(UUID jobId, JobState terminal, Failure failure, JsonNode result, String detail) {
+        Job job = em.find(Job.class, jobId, LockModeType.PESSIMISTIC_WRITE);
+        if (job == null || job.state.isTerminal()) {
+            return false;
+        }
+        if (failure != null) {
+            job.recordFailure(failure);
+        }
+        if (result != null) {
+            job.keepResult(result);
+        }
+        moves.move(job, terminal, detail);
+        return true;
+    }
+}

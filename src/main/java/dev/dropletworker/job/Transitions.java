@@ -1,0 +1,80 @@
+package dev.dropletworker.job;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Every state change of a job: the row's state and its time, a job_transition row, one INFO line
+ * with the job, command and Droplet, and for a terminal state the {@link JobFinished} event inside
+ * the same transaction. The job tables' other writers in this package go through here.
+ */
+@ApplicationScoped
+class Transitions {
+
+    private static final Logger LOG = Logger.getLogger(Transitions.class);
+
+    private final EntityManager em;
+    private final JobActionRepository actions;
+    private final Event<JobFinished> finished;
+
+    Transitions(EntityManager em, JobActionRepository actions, Event<JobFinished> finished) {
+        this.em = em;
+        this.actions = actions;
+        this.finished = finished;
+    }
+
+    /** The database's clock: every pod stamps rows with the same time source. */
+    Instant now() {
+        return ((java.time.OffsetDateTime) em.createNativeQuery("select now()", java.time.OffsetDateTime.class)
+                .getSingleResult()).toInstant();
+    }
+
+    /** Moves a locked job to {@code target}, stamping the state's time and recording the transition. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void move(Job job, JobState target, String detail) {
+        JobState from = job.state;
+        if (!from.canMoveTo(target)) {
+            throw new IllegalStateException("job " + job.id + ": " + from + " -> " + target + " is not allowed");
+        }
+        job.moveTo(target, now());
+        record(job, from, target, detail);
+        if (target.isTerminal()) {
+            announceFinished(job);
+        }
+    }
+
+    /** A job born in a state (RECEIVED, or REJECTED with its event). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void born(Job job, String detail) {
+        record(job, null, job.state, detail);
+        if (job.state.isTerminal()) {
+            announceFinished(job);
+        }
+    }
+
+    /** Logs a transition made in SQL (claims, expired leases), whose rows that SQL wrote itself. */
+    void logged(Job job, JobState from, String detail) {
+        log(job, from, job.state, detail);
+    }
+
+    private void record(Job job, JobState from, JobState to, String detail) {
+        em.persist(JobTransition.of(job.id, from, to, job.updatedAt, detail));
+        log(job, from, to, detail);
+    }
+
+    private static void log(Job job, JobState from, JobState to, String detail) {
+        LOG.infof("job %s %s -> %s command_id=%s droplet_id=%s attempts=%d%s", job.id, from == null ? "new" : from,
+                to, job.commandId, job.dropletId, job.attempts, detail == null ? "" : " (" + detail + ")");
+    }
+
+    private void announceFinished(Job job) {
+        em.flush();
+        List<ActionView> started = actions.ofJob(job.id).stream().map(JobAction::view).toList();
+        finished.fire(new JobFinished(job.view(), started));
+    }
+}

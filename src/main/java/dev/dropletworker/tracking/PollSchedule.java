@@ -1,0 +1,79 @@
+package dev.dropletworker.tracking;
+
+import java.time.Duration;
+
+/**
+ * When actions are read, and when tracking gives up on them: the first poll, the doubling interval
+ * after it, the retry after a failed read, the limits on failed reads and on an action's running
+ * time, and when one read of the account's action list replaces single reads. Every read costs
+ * rate budget, so this is the one place that spends it for tracking.
+ */
+final class PollSchedule {
+
+    /**
+     * Reads answered 401 or 404 (a permanent answer, unless it is a passing glitch) that end the
+     * job; other failures get up to {@link TrackingConfig#maxPollFailures()}.
+     */
+    static final int MAX_PERMANENT_POLL_FAILURES = 3;
+
+    private final TrackingConfig config;
+
+    PollSchedule(TrackingConfig config) {
+        this.config = config;
+    }
+
+    /** How long after submission a new action is first read (most actions take seconds). */
+    Duration untilFirstPoll() {
+        return config.firstPoll();
+    }
+
+    /** After {@code polls} reads of a running action: doubling from the minimum interval, capped. */
+    Duration untilNextPoll(int polls) {
+        long min = config.minPollInterval().toMillis();
+        long next = min << Math.min(16, Math.max(0, polls - 1));
+        return Duration.ofMillis(Math.min(next, config.maxPollInterval().toMillis()));
+    }
+
+    /** After {@code failures} failed reads in a row, the next try backs off like a poll. */
+    Duration afterFailedPoll(int failures) {
+        return untilNextPoll(failures);
+    }
+
+    /** Whether {@code failures} failed reads in a row end the job. */
+    boolean givesUp(int failures, boolean transientError) {
+        return failures >= config.maxPollFailures() || (!transientError && failures >= MAX_PERMANENT_POLL_FAILURES);
+    }
+
+    /** A read refused for rate limiting waits for {@code retry-after} when the API gave one. */
+    Duration afterRateLimit(Duration retryAfter) {
+        return retryAfter != null ? retryAfter : config.minPollInterval();
+    }
+
+    /** A job's final read that could not be made yet (a new Droplet still 404s, no budget) is tried again after this. */
+    Duration untilFinalReadRetry() {
+        return config.minPollInterval();
+    }
+
+    /** An action still running this long after its job was submitted fails the job with {@code tracking_timeout}. */
+    Duration timeout() {
+        return config.timeout();
+    }
+
+    /** Whether any account's actions are ever read from its action list. */
+    boolean listReadsEnabled() {
+        return config.listReadThreshold() > 0;
+    }
+
+    /**
+     * Whether an account with {@code inFlight} actions in flight reads its due actions from one
+     * page of its action list (200 actions, the cost of a single read) instead of one by one.
+     */
+    boolean readsFromList(long inFlight) {
+        return config.listReadThreshold() > 0 && inFlight >= config.listReadThreshold();
+    }
+
+    /** Never more pages of the account's list than the single reads they replace. */
+    int listPagesFor(int dueActions) {
+        return Math.max(1, dueActions - 1);
+    }
+}

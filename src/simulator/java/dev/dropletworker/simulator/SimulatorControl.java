@@ -1,0 +1,168 @@
+package dev.dropletworker.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A client of the simulator's control API ({@code /_sim/...}): seeding Droplets, outcomes, faults,
+ * action durations, the request log and accounting. The one client the project's tests and tools
+ * use; producer teams can use it from their own tests against the simulator jar.
+ */
+public final class SimulatorControl {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * HTTP/1.1 and a timeout on every call: the JDK client's default h2c upgrade attempt was seen to
+     * hang a request forever against the simulator, and a hung call must fail a test, not a suite.
+     */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final String baseUrl;
+
+    /** What a control call answered: its status and its JSON body (null when empty). */
+    public record Reply(int status, JsonNode body, String text) {
+    }
+
+    /** @param baseUrl the simulator's base URL, as {@link DigitalOceanSimulator#baseUrl()} gives it */
+    public SimulatorControl(String baseUrl) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    }
+
+    /** Seeds an existing, active Droplet and returns its id. */
+    public long seedDroplet(String name, String... tags) {
+        return seedDroplet(JSON.createObjectNode().put("name", name), tags);
+    }
+
+    /** Seeds an existing, active Droplet with a chosen id (for documented examples such as Droplet 123). */
+    public long seedDroplet(long id, String name, String... tags) {
+        return seedDroplet(JSON.createObjectNode().put("id", id).put("name", name), tags);
+    }
+
+    private long seedDroplet(ObjectNode body, String... tags) {
+        ArrayNode array = body.putArray("tags");
+        for (String tag : tags) {
+            array.add(tag);
+        }
+        return seed(body.toString());
+    }
+
+    /** Seeds a Droplet from the control API's own body ({@code {"id"?, "name", "tags", "status", ...}}). */
+    public long seed(String json) {
+        return control("POST", "droplets", json).path("droplet").path("id").asLong();
+    }
+
+    /** The next action started on this Droplet ends with this status. */
+    public void nextActionOutcome(long dropletId, String status) {
+        control("POST", "droplets/" + dropletId + "/next-action-outcome", object("status", status));
+    }
+
+    /** The next create ends with this status. */
+    public void nextCreateOutcome(String status) {
+        control("POST", "next-create-outcome", object("status", status));
+    }
+
+    /** Milliseconds per action type ({@code "default"} for the rest); types not named keep theirs. */
+    public void actionDurations(Map<String, Long> millis) {
+        control("PATCH", "action-durations", JSON.valueToTree(millis).toString());
+    }
+
+    /** Merges these fault settings into the current ones (fields not given keep their value). */
+    public void faults(Map<String, Object> faults) {
+        control("PUT", "faults", JSON.valueToTree(faults).toString());
+    }
+
+    /** Every fault off. */
+    public void clearFaults() {
+        faults(Map.of("server_error_rate", 0, "drop_connection_rate", 0, "applied_but_lost_rate", 0,
+                "applied_but_lost_response", "server_error", "errored_probability", 0,
+                "not_found_after_create_ms", 0, "latency_ms", Map.of("fixed", 0, "jitter", 0),
+                "endpoints", List.of()));
+    }
+
+    /** Sequence number of the last API request seen; pass it to {@link #requestsSince} to look only after it. */
+    public long lastSeq() {
+        return control("GET", "requests?since=0", null).path("last_seq").asLong();
+    }
+
+    /** API requests the simulator received after {@code seq}: method, path, endpoint, status, body. */
+    public List<JsonNode> requestsSince(long seq) {
+        List<JsonNode> list = new ArrayList<>();
+        control("GET", "requests?since=" + seq, null).path("requests").forEach(list::add);
+        return list;
+    }
+
+    /** Requests by token, method, endpoint and status; Droplets created per tag; faults injected. */
+    public JsonNode accounting() {
+        return control("GET", "accounting", null);
+    }
+
+    /** The count accounting reports for one (token label, method, endpoint, status). */
+    public long requestCount(String tokenLabel, String method, String endpoint, int status) {
+        for (JsonNode row : accounting().path("requests")) {
+            if (row.path("token").asText().equals(tokenLabel) && row.path("method").asText().equals(method)
+                    && row.path("endpoint").asText().equals(endpoint) && row.path("status").asInt() == status) {
+                return row.path("count").asLong();
+            }
+        }
+        return 0;
+    }
+
+    /** Forgets every Droplet, action, fault, count and logged request. */
+    public void reset() {
+        control("POST", "reset", null);
+    }
+
+    /** A control call that must succeed; returns its body (an empty object for 204). */
+    public JsonNode control(String method, String path, String json) {
+        Reply reply = call(method, path, json);
+        if (reply.status() >= 300) {
+            throw new IllegalStateException(method + " /_sim/" + path + " -> " + reply.status() + " " + reply.text());
+        }
+        return reply.body() == null ? JSON.createObjectNode() : reply.body();
+    }
+
+    /** Any control call, answered as it came (for tests of the control API's own errors). */
+    public Reply call(String method, String path, String json) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/_sim/" + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            String text = response.body();
+            JsonNode body = null;
+            if (!text.isEmpty()) {
+                try {
+                    body = JSON.readTree(text);
+                } catch (IOException notJson) {
+                    // an error page; the text says what happened
+                }
+            }
+            return new Reply(response.statusCode(), body, text);
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " /_sim/" + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String object(String field, String value) {
+        return JSON.createObjectNode().put(field, value).toString();
+    }
+}

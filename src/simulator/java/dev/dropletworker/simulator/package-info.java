@@ -1,0 +1,53 @@
+/**
+ * A DigitalOcean API simulator for tests, the local run and benchmarks, following the documented
+ * API contract. A program of its own ({@code src/simulator/java}, built into
+ * {@code target/droplet-simulator.jar}): no class of the worker depends on it, and it depends on
+ * nothing but Vert.x and Jackson. {@link dev.dropletworker.simulator.SimulatorControl} drives its
+ * control API.
+ *
+ * <h2>Starting it</h2>
+ * In a test: {@code DigitalOceanSimulator.start(SimulatorConfig.builder().token("t").build())},
+ * then point the client at {@code baseUrl()}. Standalone, until Ctrl-C:
+ * <pre>
+ * ./mvnw -Psimulator -Dexec.args="--port 8089 --token dop_v1_local --action-duration-ms 2000"
+ * java -jar target/droplet-simulator.jar --port 8089 --token dop_v1_local     (after ./mvnw package)
+ * </pre>
+ * ({@code --help} lists every flag.) Without any {@code --token}, every bearer token is accepted.
+ *
+ * <h2>API</h2>
+ * {@code POST /v2/droplets} (202), {@code GET /v2/droplets}, {@code GET /v2/droplets/{id}},
+ * {@code POST /v2/droplets/{id}/actions} (201), {@code POST /v2/droplets/actions?tag_name=} (201,
+ * eight bulk types), {@code GET /v2/droplets/{id}/actions[/{action_id}]}, {@code GET /v2/actions[/{id}]}.
+ * Choices where the reference leaves room:
+ * <ul>
+ * <li>A Droplet is {@code locked} while any action on it runs, its create included; any second
+ *     action, per Droplet or by tag, gets 422 "Droplet already has a pending event.".</li>
+ * <li>An errored create removes its Droplet (later reads are 404); other errored actions change nothing.</li>
+ * <li>IPv6 addresses are assigned only with {@code ipv6: true} or {@code enable_ipv6}.</li>
+ * <li>Unparseable JSON is 400 {@code bad_request}; every other invalid request is 422.</li>
+ * <li>{@code ratelimit-remaining} is the hourly remainder, or 0 while the minute window is full;
+ *     refused requests are not counted. Windows have one-second resolution.</li>
+ * </ul>
+ *
+ * <h2>Control API ({@code /_sim/}, no auth, not rate-limited, not accounted)</h2>
+ * <ul>
+ * <li>{@code POST droplets} {@code {"id"?,"name","tags","status","region","size","image","ipv6"}}
+ *     → 201 {@code {"droplet":{...}}}: a settled Droplet with networks.</li>
+ * <li>{@code POST droplets/{id}/next-action-outcome}, {@code POST next-create-outcome}
+ *     {@code {"status":"errored"|"completed"}} → 204.</li>
+ * <li>{@code GET|PUT faults}: {@code server_error_rate}, {@code drop_connection_rate},
+ *     {@code applied_but_lost_rate}, {@code applied_but_lost_response} ({@code server_error}|{@code reset}),
+ *     {@code latency_ms {fixed,jitter}}, {@code not_found_after_create_ms}, {@code errored_probability},
+ *     {@code endpoints} (e.g. {@code ["POST /v2/droplets"]}; empty means all). PUT merges: fields not
+ *     given keep their value.</li>
+ * <li>{@code GET|PUT action-durations} {@code {"default":ms,"<type>":ms}}; {@code GET|PUT rate-limits}
+ *     {@code {"hourly":n,"minute":n}}.</li>
+ * <li>{@code GET accounting}, {@code GET requests?since=seq[&limit=n]} (last 10,000 API requests,
+ *     {@code user_data} replaced by its size, tokens by labels), {@code POST reset},
+ *     {@code GET clock}, {@code POST clock/advance {"seconds":n,"millis":n}}.</li>
+ * </ul>
+ *
+ * <h2>Throughput</h2>
+ * {@code dev.dropletworker.tools.benchmark.SimulatorBenchmark} measures simple GETs; its javadoc has the commands.
+ */
+package dev.dropletworker.simulator;

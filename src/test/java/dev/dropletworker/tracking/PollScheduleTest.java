@@ -1,0 +1,106 @@
+package dev.dropletworker.tracking;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** When tracking reads an action, and when it stops trying. */
+class PollScheduleTest {
+
+    private static final PollSchedule SCHEDULE = new PollSchedule(new TestTrackingConfig(3));
+
+    @Test
+    void aNewActionIsFirstReadAfterTheFirstPollDelay() {
+        assertEquals(Duration.ofSeconds(5), SCHEDULE.untilFirstPoll());
+    }
+
+    @ParameterizedTest(name = "after {0} polls: {1} ms")
+    @CsvSource({"1, 3000", "2, 6000", "3, 12000", "4, 15000", "40, 15000"})
+    void pollsDoubleFromTheMinimumUpToTheCap(int polls, long millis) {
+        assertEquals(Duration.ofMillis(millis), SCHEDULE.untilNextPoll(polls));
+    }
+
+    @Test
+    void aFailedReadBacksOffLikeAPoll() {
+        assertEquals(Duration.ofSeconds(3), SCHEDULE.afterFailedPoll(1));
+        assertEquals(Duration.ofSeconds(6), SCHEDULE.afterFailedPoll(2));
+    }
+
+    @ParameterizedTest(name = "{0} failures, transient {1}: gives up {2}")
+    @CsvSource({"1, false, false", "2, false, false", "3, false, true", "3, true, false", "9, true, false",
+            "10, true, true"})
+    void permanentAnswersGiveUpSoonerThanPassingOnes(int failures, boolean transientError, boolean givesUp) {
+        assertEquals(givesUp, SCHEDULE.givesUp(failures, transientError));
+    }
+
+    @Test
+    void aRateLimitedReadWaitsForRetryAfterOrTheMinimumInterval() {
+        assertEquals(Duration.ofSeconds(20), SCHEDULE.afterRateLimit(Duration.ofSeconds(20)));
+        assertEquals(Duration.ofSeconds(3), SCHEDULE.afterRateLimit(null));
+    }
+
+    @Test
+    void theAccountListIsReadFromTheThresholdOnAndNeverForMorePagesThanTheReadsItReplaces() {
+        assertFalse(SCHEDULE.readsFromList(2));
+        assertTrue(SCHEDULE.readsFromList(3));
+        assertEquals(1, SCHEDULE.listPagesFor(1));
+        assertEquals(1, SCHEDULE.listPagesFor(2));
+        assertEquals(11, SCHEDULE.listPagesFor(12));
+        PollSchedule off = new PollSchedule(new TestTrackingConfig(0));
+        assertFalse(off.listReadsEnabled());
+        assertFalse(off.readsFromList(1_000));
+    }
+
+    /** The production defaults, with a chosen list-read threshold. */
+    private record TestTrackingConfig(int listReadThreshold) implements TrackingConfig {
+        @Override
+        public Duration interval() {
+            return Duration.ofSeconds(1);
+        }
+
+        @Override
+        public Duration firstPoll() {
+            return Duration.ofSeconds(5);
+        }
+
+        @Override
+        public Duration minPollInterval() {
+            return Duration.ofSeconds(3);
+        }
+
+        @Override
+        public Duration maxPollInterval() {
+            return Duration.ofSeconds(15);
+        }
+
+        @Override
+        public Duration timeout() {
+            return Duration.ofMinutes(60);
+        }
+
+        @Override
+        public Duration dropletReadGrace() {
+            return Duration.ofMinutes(2);
+        }
+
+        @Override
+        public Duration lease() {
+            return Duration.ofSeconds(30);
+        }
+
+        @Override
+        public int batchSize() {
+            return 50;
+        }
+
+        @Override
+        public int maxPollFailures() {
+            return 10;
+        }
+    }
+}

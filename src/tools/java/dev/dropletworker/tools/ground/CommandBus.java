@@ -1,0 +1,161 @@
+package dev.dropletworker.tools.ground;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+
+/**
+ * A producer service's view of the worker, with plain Kafka clients: send commands, read events and
+ * dead letters. One per broker; listeners read their topics from the beginning in the background.
+ */
+public final class CommandBus implements AutoCloseable {
+
+    public static final String COMMANDS = "droplet-commands";
+    public static final String EVENTS = "droplet-events";
+    public static final String DEAD_LETTERS = "droplet-commands-dlq";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Map<String, CommandBus> BY_BROKER = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final TopicListener events;
+    private final TopicListener deadLetters;
+
+    private CommandBus(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer = new KafkaProducer<>(p);
+        events = new TopicListener(bootstrap, EVENTS);
+        deadLetters = new TopicListener(bootstrap, DEAD_LETTERS);
+    }
+
+    /** The bus for this broker, started on first use and kept for the JVM. */
+    public static CommandBus on(String bootstrapServers) {
+        return BY_BROKER.computeIfAbsent(bootstrapServers, CommandBus::new);
+    }
+
+    public void send(String key, String json) {
+        send(key, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public void send(String key, byte[] value) {
+        try {
+            producer.send(new ProducerRecord<>(COMMANDS, key, value)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not send command", e);
+        }
+    }
+
+    /** Waits for the first event whose subject is this command id. */
+    public JsonNode awaitEvent(String commandId, Duration timeout) {
+        return json(events.await(r -> commandId.equals(subject(r)), timeout).value());
+    }
+
+    /** Every event seen so far for this command id. */
+    public List<JsonNode> eventsFor(String commandId) {
+        return events.records().stream().filter(r -> commandId.equals(subject(r))).map(r -> json(r.value())).toList();
+    }
+
+    public List<ConsumerRecord<String, byte[]>> events() {
+        return events.records();
+    }
+
+    public ConsumerRecord<String, byte[]> awaitDeadLetter(Predicate<ConsumerRecord<String, byte[]>> match,
+            Duration timeout) {
+        return deadLetters.await(match, timeout);
+    }
+
+    public static String header(ConsumerRecord<?, ?> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    public static String newCommandId(String prefix) {
+        return prefix + "-" + UUID.randomUUID();
+    }
+
+    public static String subject(ConsumerRecord<String, byte[]> record) {
+        return json(record.value()).path("subject").asText(null);
+    }
+
+    public static JsonNode json(byte[] value) {
+        try {
+            return MAPPER.readTree(value);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("event is not JSON", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        events.close();
+        deadLetters.close();
+    }
+
+    /** Reads one topic from the beginning into memory until closed. */
+    private static final class TopicListener implements AutoCloseable {
+        private final List<ConsumerRecord<String, byte[]>> records = new CopyOnWriteArrayList<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        TopicListener(String bootstrap, String topic) {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-listener-" + topic + "-" + UUID.randomUUID());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "500");
+            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p);
+            consumer.subscribe(List.of(topic));
+            thread = new Thread(() -> {
+                try (consumer) {
+                    while (running) {
+                        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+                    }
+                }
+            }, "listener-" + topic);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        List<ConsumerRecord<String, byte[]>> records() {
+            return List.copyOf(records);
+        }
+
+        ConsumerRecord<String, byte[]> await(Predicate<ConsumerRecord<String, byte[]>> match, Duration timeout) {
+            return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50))
+                    .until(() -> records.stream().filter(match).findFirst().orElse(null), r -> r != null);
+        }
+
+        @Override
+        public void close() {
+            running = false;
+        }
+    }
+}

