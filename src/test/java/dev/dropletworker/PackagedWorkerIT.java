@@ -178,7 +178,7 @@ class PackagedWorkerIT {
         try (Connection db = DriverManager.getConnection(ground.postgres.jdbcUrl(), ground.postgres.username(),
                 ground.postgres.password());
                 ResultSet rows = db.createStatement().executeQuery("""
-                        select t.detail() from job_transition t join job j on j.id = t.job_id
+                        select t.detail from job_transition t join job j on j.id = t.job_id
                         where t.to_state = 'SUBMITTING' and j.command_id like any (array['power%', 'reboot%'])""")) {
             while (rows.next()) {
                 String owner = rows.getString(1).replace("claimed by ", "");
