@@ -13,8 +13,10 @@ import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.TrackingLedger;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -143,8 +145,9 @@ class DropletRequests {
     }
 
     /**
-     * A first attempt is one POST. After a lost answer: the Droplets carrying the job's tag, each
-     * one's create action, all on budget taken together with a POST for the names still missing.
+     * A first attempt is one POST. After a lost answer: the Droplets carrying the job's tag and
+     * their create actions (two reads, whatever their number), all on budget taken together with a
+     * POST for the names still missing.
      * The listing can lag behind a create, so until the lost attempt has settled only a complete
      * picture is taken; once it has, the names the listing does not show are created (each create
      * carrying the job tag), never one it shows, and every Droplet the tag shows is reported.
@@ -158,14 +161,10 @@ class DropletRequests {
         if (job.unconfirmedSince() == null) {
             return Optional.of(postCreate(job, claim, (ObjectNode) job.request(), List.of(), List.of()));
         }
-        int requests = 1 + job.dropletCount() + (mayPost && settled ? 1 : 0);
+        int requests = 2 + (mayPost && settled ? 1 : 0);
         return api.withBudgetFor(job.account(), requests, holder(job), () -> {
             List<Droplet> existing = api.listDropletsByTag(job.account(), jobTag(job));
-            List<Action> actions = new ArrayList<>();
-            for (Droplet droplet : existing) {
-                api.listDropletActions(job.account(), droplet.id(), 20).stream()
-                        .filter(a -> "create".equals(a.type())).findFirst().ifPresent(actions::add);
-            }
+            List<Action> actions = createActionsOf(job, existing);
             List<String> missing = missingNames(job, existing);
             boolean complete = missing.isEmpty() && actions.size() == existing.size();
             if (complete) {
@@ -183,6 +182,35 @@ class DropletRequests {
             }
             return Optional.of(postCreate(job, claim, withNames(job, missing), existing, actions));
         });
+    }
+
+    /**
+     * The create action of each Droplet: from the account's recent actions (one read for all of
+     * them, where each Droplet's own listing would take one read each), and for any not found there
+     * (the account started over 200 actions since), from that Droplet's listing.
+     */
+    private List<Action> createActionsOf(JobView job, List<Droplet> droplets) {
+        if (droplets.isEmpty()) {
+            return List.of();
+        }
+        Set<Long> ids = new HashSet<>();
+        droplets.forEach(d -> ids.add(d.id()));
+        Map<Long, Action> byDroplet = new HashMap<>();
+        api.listActionsSince(job.account(), job.firstSubmittingAt(), 1).stream()
+                .filter(a -> "create".equals(a.type()) && a.resourceId() != null && ids.contains(a.resourceId()))
+                .forEach(a -> byDroplet.putIfAbsent(a.resourceId(), a));
+        List<Action> actions = new ArrayList<>();
+        for (Droplet droplet : droplets) {
+            Action create = byDroplet.get(droplet.id());
+            if (create == null) {
+                create = api.listDropletActions(job.account(), droplet.id(), 20).stream()
+                        .filter(a -> "create".equals(a.type())).findFirst().orElse(null);
+            }
+            if (create != null) {
+                actions.add(create);
+            }
+        }
+        return actions;
     }
 
     /** The names of the job's request the listing does not show (DigitalOcean matches names case-insensitively). */
