@@ -38,11 +38,16 @@ final class Accounting {
     private final Map<Fault, LongAdder> faults = new EnumMap<>(Fault.class);
     private final LongAdder tooManyRequests = new LongAdder();
     private final LongAdder pendingEventConflicts = new LongAdder();
+    private final Map<Endpoint, LongAdder> eventConflictsByEndpoint = new EnumMap<>(Endpoint.class);
+    private final ConcurrentHashMap<Long, LongAdder> eventConflictsByDroplet = new ConcurrentHashMap<>();
 
     Accounting() {
         for (Fault fault : Fault.values()) {
             faults.put(fault, new LongAdder());
         }
+        // The two endpoints that refuse an action because of running ones.
+        eventConflictsByEndpoint.put(Endpoint.POST_DROPLET_ACTION, new LongAdder());
+        eventConflictsByEndpoint.put(Endpoint.POST_TAG_ACTION, new LongAdder());
     }
 
     void request(String token, String method, String endpoint, int status) {
@@ -56,8 +61,16 @@ final class Accounting {
         faults.get(fault).increment();
     }
 
-    void pendingEventConflict() {
+    /**
+     * A 422 because of running actions: "pending event" per Droplet, "blocking events" by tag. Each
+     * busy Droplet the request touched is counted once, so a chaos test can name the Droplets.
+     */
+    void eventConflict(Endpoint endpoint, List<Long> busyDroplets) {
         pendingEventConflicts.increment();
+        eventConflictsByEndpoint.get(endpoint).increment();
+        for (long droplet : busyDroplets) {
+            eventConflictsByDroplet.computeIfAbsent(droplet, d -> new LongAdder()).increment();
+        }
     }
 
     void dropletsCreated(List<String> tags, int count) {
@@ -72,6 +85,8 @@ final class Accounting {
         faults.values().forEach(LongAdder::reset);
         tooManyRequests.reset();
         pendingEventConflicts.reset();
+        eventConflictsByEndpoint.values().forEach(LongAdder::reset);
+        eventConflictsByDroplet.clear();
     }
 
     /** The {@code GET /_sim/accounting} document. */
@@ -88,6 +103,13 @@ final class Accounting {
         report.put("requests", counts);
         report.put("too_many_requests", tooManyRequests.sum());
         report.put("pending_event_conflicts", pendingEventConflicts.sum());
+        Map<String, Long> conflictsByEndpoint = new LinkedHashMap<>();
+        eventConflictsByEndpoint.forEach((endpoint, n) -> conflictsByEndpoint.put(endpoint.label(), n.sum()));
+        report.put("pending_event_conflicts_by_endpoint", conflictsByEndpoint);
+        Map<String, Long> conflictsByDroplet = new LinkedHashMap<>();
+        new TreeMap<>(eventConflictsByDroplet)
+                .forEach((droplet, n) -> conflictsByDroplet.put(Long.toString(droplet), n.sum()));
+        report.put("pending_event_conflicts_by_droplet", conflictsByDroplet);
         report.put("droplets_created_per_tag", perTag);
         report.put("max_in_progress_actions_per_droplet", maxInProgressActionsPerDroplet);
         report.put("faults_injected", faultCounts);

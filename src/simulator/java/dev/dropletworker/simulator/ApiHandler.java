@@ -184,8 +184,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         try {
             reply = execute(ex, f);
         } catch (ApiFailure failure) {
-            if (failure.lockedDroplet) {
-                accounting.pendingEventConflict();
+            if (failure.eventConflict()) {
+                accounting.eventConflict(ex.match.endpoint(), failure.busyDroplets);
             }
             reply = error(ex, failure);
         } catch (RuntimeException bug) {

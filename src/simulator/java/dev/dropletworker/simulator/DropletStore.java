@@ -150,8 +150,9 @@ final class DropletStore {
             throw ApiFailure.notFound();
         }
         if (d.locked()) {
-            throw ApiFailure.pendingEvent();
+            throw ApiFailure.pendingEvent(dropletId);
         }
+        type.checkDroplet(d);
         return start(d, type, body, now, nextOutcome.remove(dropletId));
     }
 
@@ -159,8 +160,9 @@ final class DropletStore {
     synchronized List<Action> startTagAction(String tag, ActionType type, JsonNode body) {
         long now = settle();
         List<DropletState> tagged = droplets.values().stream().filter(d -> d.tags.contains(tag)).toList();
-        if (tagged.stream().anyMatch(DropletState::locked)) {
-            throw ApiFailure.pendingEvent();
+        List<Long> busy = tagged.stream().filter(DropletState::locked).map(d -> d.id).toList();
+        if (!busy.isEmpty()) {
+            throw ApiFailure.blockingEvents(busy);
         }
         return tagged.stream().map(d -> start(d, type, body, now, nextOutcome.remove(d.id))).toList();
     }

@@ -20,8 +20,12 @@
  * eight bulk types), {@code GET /v2/droplets/{id}/actions[/{action_id}]}, {@code GET /v2/actions[/{id}]}.
  * Choices where the reference leaves room:
  * <ul>
- * <li>A Droplet is {@code locked} while any action on it runs, its create included; any second
- *     action, per Droplet or by tag, gets 422 "Droplet already has a pending event.".</li>
+ * <li>A Droplet is {@code locked} while any action on it runs, its create included. A second
+ *     action on it gets 422 "Droplet already has a pending event."; a tag action whose tag holds a
+ *     busy Droplet is refused as a whole with 422 "there are currently blocking events processing
+ *     for one or more of the droplets" (reference §4).</li>
+ * <li>A resize of an {@code active} Droplet gets 422 "Droplet is currently on. Please power it off
+ *     to run this event."; an {@code off} one is resized (and stays off).</li>
  * <li>An errored create removes its Droplet (later reads are 404); other errored actions change nothing.</li>
  * <li>IPv6 addresses are assigned only with {@code ipv6: true} or {@code enable_ipv6}.</li>
  * <li>Unparseable JSON is 400 {@code bad_request}; every other invalid request is 422.</li>
