@@ -60,6 +60,7 @@ final class DropletStore {
     private String nextCreateOutcome;
     private long nextDropletId = FIRST_DROPLET_ID;
     private long nextActionId = FIRST_ACTION_ID;
+    private int nextHost;
     private int maxInProgressPerDroplet;
 
     DropletStore(SimulatorClock clock, long seed, DoubleSupplier erroredProbability, ActionDurations durations) {
@@ -84,7 +85,7 @@ final class DropletStore {
         List<Droplet> created = new ArrayList<>();
         List<Action> started = new ArrayList<>();
         for (String name : request.names()) {
-            DropletState d = new DropletState(nextDropletId++, name, Region.of(request.region()),
+            DropletState d = new DropletState(nextDropletId++, nextHost++, name, Region.of(request.region()),
                     Size.of(request.size()), Image.of(request.image()), Instant.ofEpochMilli(now));
             d.status = "new";
             d.tags.addAll(request.tags());
@@ -203,8 +204,8 @@ final class DropletStore {
             throw new IllegalArgumentException("a Droplet with id " + dropletId + " already exists");
         }
         nextDropletId = Math.max(nextDropletId, dropletId + 1);
-        DropletState d = new DropletState(dropletId, name == null ? "droplet-" + dropletId : name, Region.of(region),
-                Size.of(size), Image.of(image), Instant.ofEpochMilli(now));
+        DropletState d = new DropletState(dropletId, nextHost++, name == null ? "droplet-" + dropletId : name,
+                Region.of(region), Size.of(size), Image.of(image), Instant.ofEpochMilli(now));
         d.status = status;
         d.tags.addAll(tags);
         d.ipv6 = ipv6;
@@ -242,6 +243,7 @@ final class DropletStore {
         nextCreateOutcome = null;
         nextDropletId = FIRST_DROPLET_ID;
         nextActionId = FIRST_ACTION_ID;
+        nextHost = 0;
         maxInProgressPerDroplet = 0;
         durations = defaults;
     }

@@ -27,7 +27,10 @@
  * <li>A resize of an {@code active} Droplet gets 422 "Droplet is currently on. Please power it off
  *     to run this event."; an {@code off} one is resized (and stays off).</li>
  * <li>An errored create removes its Droplet (later reads are 404); other errored actions change nothing.</li>
- * <li>IPv6 addresses are assigned only with {@code ipv6: true} or {@code enable_ipv6}.</li>
+ * <li>IPv6 addresses are assigned only with {@code ipv6: true} or {@code enable_ipv6}: in
+ *     {@code 2604:a880:800:10::/64} with the Droplet id as interface id, RFC 5952 text form. IPv4
+ *     addresses come from 198.18.0.0/15 (public) and 10.10.0.0/16 (private) in creation order:
+ *     unique until a pool wraps (131,069 and 65,534 Droplets).</li>
  * <li>Unparseable JSON is 400 {@code bad_request}; every other invalid request is 422.</li>
  * <li>{@code ratelimit-remaining} is the hourly remainder, or 0 while the minute window is full;
  *     refused requests are not counted. Windows have one-second resolution.</li>
