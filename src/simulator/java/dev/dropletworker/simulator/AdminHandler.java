@@ -113,7 +113,7 @@ final class AdminHandler implements Handler<HttpServerRequest> {
                 return new Reply(204, null);
             }
             case "GET action-durations" -> {
-                return new Reply(200, store.durations().toMillis());
+                return new Reply(200, store.durations().toJson());
             }
             case "PUT action-durations", "PATCH action-durations" -> {
                 JsonNode patch = body(raw);

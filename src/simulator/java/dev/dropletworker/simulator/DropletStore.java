@@ -45,8 +45,13 @@ final class DropletStore {
                            String outcome) {
     }
 
+    private static final long DURATION_SEED_MIX = 0x9E3779B97F4A7C15L;
+
     private final SimulatorClock clock;
+    private final long seed;
     private final Random random;
+    /** Apart from {@link #random}, so ranges do not change which actions a seed makes errored. */
+    private final Random durationRandom;
     private final DoubleSupplier erroredProbability;
     private volatile ActionDurations durations;
 
@@ -65,7 +70,9 @@ final class DropletStore {
 
     DropletStore(SimulatorClock clock, long seed, DoubleSupplier erroredProbability, ActionDurations durations) {
         this.clock = clock;
+        this.seed = seed;
         this.random = new Random(seed);
+        this.durationRandom = new Random(seed ^ DURATION_SEED_MIX);
         this.erroredProbability = erroredProbability;
         this.durations = durations;
     }
@@ -246,6 +253,8 @@ final class DropletStore {
         nextHost = 0;
         maxInProgressPerDroplet = 0;
         durations = defaults;
+        // The same requests after a reset draw the same durations again.
+        durationRandom.setSeed(seed ^ DURATION_SEED_MIX);
     }
 
     private Action start(DropletState d, ActionType type, JsonNode body, long now, String forcedOutcome) {
@@ -258,7 +267,7 @@ final class DropletStore {
         d.actionIds.add(id);
         d.inProgressActions++;
         maxInProgressPerDroplet = Math.max(maxInProgressPerDroplet, d.inProgressActions);
-        running.add(new Running(id, d.id, type, body, now + durations.of(type).toMillis(), outcome));
+        running.add(new Running(id, d.id, type, body, now + durations.draw(type, durationRandom), outcome));
         return action;
     }
 

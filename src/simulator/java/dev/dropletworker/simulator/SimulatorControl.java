@@ -78,6 +78,16 @@ public final class SimulatorControl {
         control("PATCH", "action-durations", JSON.valueToTree(millis).toString());
     }
 
+    /**
+     * Actions of {@code type} ({@code "default"} for every type not set on its own) each run a
+     * duration drawn uniformly from {@code min} to {@code max}, repeatably for the simulator's seed.
+     */
+    public void actionDurationRange(String type, Duration min, Duration max) {
+        ObjectNode body = JSON.createObjectNode();
+        body.putObject(type).put("min_ms", min.toMillis()).put("max_ms", max.toMillis());
+        control("PATCH", "action-durations", body.toString());
+    }
+
     /** Merges these fault settings into the current ones (fields not given keep their value). */
     public void faults(Map<String, Object> faults) {
         control("PUT", "faults", JSON.valueToTree(faults).toString());

@@ -10,6 +10,7 @@
  * then point the client at {@code baseUrl()}. Standalone, until Ctrl-C:
  * <pre>
  * ./mvnw -Psimulator -Dexec.args="--port 8089 --token dop_v1_local --action-duration-ms 2000"
+ * ./mvnw -Psimulator -Dexec.args="--port 8089 --token t --action-duration reboot=10000-30000"
  * java -jar target/droplet-simulator.jar --port 8089 --token dop_v1_local     (after ./mvnw package)
  * </pre>
  * ({@code --help} lists every flag.) Without any {@code --token}, every bearer token is accepted.
@@ -47,8 +48,10 @@
  *     {@code latency_ms {fixed,jitter}}, {@code not_found_after_create_ms}, {@code errored_probability},
  *     {@code endpoints} (e.g. {@code ["POST /v2/droplets"]}; empty means all). PUT merges: fields not
  *     given keep their value.</li>
- * <li>{@code GET|PUT action-durations} {@code {"default":ms,"<type>":ms}}; {@code GET|PUT rate-limits}
- *     {@code {"hourly":n,"minute":n}}.</li>
+ * <li>{@code GET|PUT|PATCH action-durations} {@code {"default":ms,"<type>":ms}}, or a range per
+ *     type {@code {"reboot":{"min_ms":10000,"max_ms":30000}}} that each action draws from uniformly
+ *     (seeded by the config seed, reseeded by {@code reset}, so the same requests get the same
+ *     durations); types not named keep theirs. {@code GET|PUT rate-limits} {@code {"hourly":n,"minute":n}}.</li>
  * <li>{@code GET accounting}, {@code GET requests?since=seq[&limit=n]} (last 10,000 API requests,
  *     {@code user_data} replaced by its size, tokens by labels), {@code POST reset},
  *     {@code GET clock}, {@code POST clock/advance {"seconds":n,"millis":n}}.</li>
