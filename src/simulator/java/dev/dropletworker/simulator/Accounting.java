@@ -90,7 +90,7 @@ final class Accounting {
     }
 
     /** The {@code GET /_sim/accounting} document. */
-    Map<String, Object> report(int maxInProgressActionsPerDroplet) {
+    Map<String, Object> report(int maxInProgressActionsPerDroplet, Map<String, WindowPeaks.Snapshot> perToken) {
         List<RequestCount> counts = new ArrayList<>();
         requests.forEach((k, v) -> counts.add(new RequestCount(k.token(), k.method(), k.endpoint(), k.status(), v.sum())));
         counts.sort(Comparator.comparing(RequestCount::token).thenComparing(RequestCount::endpoint)
@@ -113,6 +113,7 @@ final class Accounting {
         report.put("droplets_created_per_tag", perTag);
         report.put("max_in_progress_actions_per_droplet", maxInProgressActionsPerDroplet);
         report.put("faults_injected", faultCounts);
+        report.put("per_token", perToken);
         return report;
     }
 }

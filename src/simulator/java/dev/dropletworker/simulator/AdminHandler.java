@@ -130,7 +130,7 @@ final class AdminHandler implements Handler<HttpServerRequest> {
                 return new Reply(204, null);
             }
             case "GET accounting" -> {
-                return new Reply(200, accounting.report(store.maxInProgressPerDroplet()));
+                return new Reply(200, accounting.report(store.maxInProgressPerDroplet(), limiter.peaks()));
             }
             case "GET requests" -> {
                 long since = longParam(req, "since", 0);

@@ -129,6 +129,21 @@ public final class SimulatorControl {
         return 0;
     }
 
+    /**
+     * One token's traffic as the simulator counted it: requests accepted (counted against its
+     * limits), refused with 429, and the most accepted in any sliding 60 s and 3,600 s window
+     * (exact to the millisecond, whatever the limiter's one-second buckets let through).
+     */
+    public record TokenWindows(long accepted, long tooManyRequests, long peakMinute, long peakHour) {
+    }
+
+    /** The windows of one token label ({@code token-1}, ...); zeros for a token not seen. */
+    public TokenWindows tokenWindows(String tokenLabel) {
+        JsonNode t = accounting().path("per_token").path(tokenLabel);
+        return new TokenWindows(t.path("accepted").asLong(), t.path("too_many_requests").asLong(),
+                t.path("peak_minute").asLong(), t.path("peak_hour").asLong());
+    }
+
     /** Forgets every Droplet, action, fault, count and logged request. */
     public void reset() {
         control("POST", "reset", null);

@@ -52,7 +52,14 @@
  *     type {@code {"reboot":{"min_ms":10000,"max_ms":30000}}} that each action draws from uniformly
  *     (seeded by the config seed, reseeded by {@code reset}, so the same requests get the same
  *     durations); types not named keep theirs. {@code GET|PUT rate-limits} {@code {"hourly":n,"minute":n}}.</li>
- * <li>{@code GET accounting}, {@code GET requests?since=seq[&limit=n]} (last 10,000 API requests,
+ * <li>{@code GET accounting}: {@code requests} by token, method, endpoint and status;
+ *     {@code too_many_requests}; {@code pending_event_conflicts} (pending- and blocking-event
+ *     422s) with {@code _by_endpoint} and {@code _by_droplet}; {@code droplets_created_per_tag};
+ *     {@code max_in_progress_actions_per_droplet}; {@code faults_injected}; and {@code per_token}
+ *     {@code {"token-1":{"accepted","too_many_requests","peak_minute","peak_hour"}}}, the most
+ *     requests accepted in any sliding 60 s and 3,600 s window, exact to the millisecond (the
+ *     limiter itself counts whole seconds), keeping only the last hour's request times.</li>
+ * <li>{@code GET requests?since=seq[&limit=n]} (last 10,000 API requests,
  *     {@code user_data} replaced by its size, tokens by labels), {@code POST reset},
  *     {@code GET clock}, {@code POST clock/advance {"seconds":n,"millis":n}}.</li>
  * </ul>
