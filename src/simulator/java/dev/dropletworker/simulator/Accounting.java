@@ -36,6 +36,7 @@ final class Accounting {
     private final ConcurrentHashMap<RequestKey, LongAdder> requests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> dropletsCreatedPerTag = new ConcurrentHashMap<>();
     private final Map<Fault, LongAdder> faults = new EnumMap<>(Fault.class);
+    private final Map<FaultScript.Kind, LongAdder> scriptedFaults = new EnumMap<>(FaultScript.Kind.class);
     private final LongAdder tooManyRequests = new LongAdder();
     private final LongAdder pendingEventConflicts = new LongAdder();
     private final Map<Endpoint, LongAdder> eventConflictsByEndpoint = new EnumMap<>(Endpoint.class);
@@ -44,6 +45,9 @@ final class Accounting {
     Accounting() {
         for (Fault fault : Fault.values()) {
             faults.put(fault, new LongAdder());
+        }
+        for (FaultScript.Kind kind : FaultScript.Kind.values()) {
+            scriptedFaults.put(kind, new LongAdder());
         }
         // The two endpoints that refuse an action because of running ones.
         eventConflictsByEndpoint.put(Endpoint.POST_DROPLET_ACTION, new LongAdder());
@@ -59,6 +63,10 @@ final class Accounting {
 
     void fault(Fault fault) {
         faults.get(fault).increment();
+    }
+
+    void scriptedFault(FaultScript.Kind kind) {
+        scriptedFaults.get(kind).increment();
     }
 
     /**
@@ -83,6 +91,7 @@ final class Accounting {
         requests.clear();
         dropletsCreatedPerTag.clear();
         faults.values().forEach(LongAdder::reset);
+        scriptedFaults.values().forEach(LongAdder::reset);
         tooManyRequests.reset();
         pendingEventConflicts.reset();
         eventConflictsByEndpoint.values().forEach(LongAdder::reset);
@@ -113,6 +122,9 @@ final class Accounting {
         report.put("droplets_created_per_tag", perTag);
         report.put("max_in_progress_actions_per_droplet", maxInProgressActionsPerDroplet);
         report.put("faults_injected", faultCounts);
+        Map<String, Long> scriptedCounts = new LinkedHashMap<>();
+        scriptedFaults.forEach((kind, n) -> scriptedCounts.put(kind.wireName, n.sum()));
+        report.put("scripted_faults_injected", scriptedCounts);
         report.put("per_token", perToken);
         return report;
     }

@@ -48,6 +48,21 @@
  *     {@code latency_ms {fixed,jitter}}, {@code not_found_after_create_ms}, {@code errored_probability},
  *     {@code endpoints} (e.g. {@code ["POST /v2/droplets"]}; empty means all). PUT merges: fields not
  *     given keep their value.</li>
+ * <li>{@code POST faults/script} {@code [{"endpoint":"POST /v2/droplets/{id}/actions",
+ *     "fault":"server_error","status":503,"times":4},{"endpoint":"POST /v2/droplets/{id}/actions",
+ *     "fault":"applied_but_lost"}]} → 200 {@code {"script":[...]}}: exact faults for the next
+ *     requests of an endpoint, each taken once, in order, by the next request of that endpoint
+ *     that passed authentication and the rate limit and matches the step's optional
+ *     {@code droplet_id} (path), {@code tag_name} (query) or {@code name} (a create's name or
+ *     names). Faults: {@code server_error} (500, or {@code status} 503, documented body, not
+ *     applied), {@code reset} (connection closed, not applied), {@code applied_but_lost}
+ *     (applied, whatever it answered, then 500/503), {@code applied_but_lost_reset} (applied,
+ *     connection closed), and for {@code POST /v2/droplets} {@code partial_create} with
+ *     {@code count} (only the first {@code count} names are created, each with its create
+ *     action and the request's tags, then 500/503). A request that takes a step gets no random
+ *     fault. A bad step refuses the whole script (400). {@code GET faults/script} lists the steps
+ *     left, {@code DELETE faults/script} drops them, as does {@code reset}. The request log's
+ *     {@code fault} names the fault that answered each request.</li>
  * <li>{@code GET|PUT|PATCH action-durations} {@code {"default":ms,"<type>":ms}}, or a range per
  *     type {@code {"reboot":{"min_ms":10000,"max_ms":30000}}} that each action draws from uniformly
  *     (seeded by the config seed, reseeded by {@code reset}, so the same requests get the same
@@ -55,7 +70,8 @@
  * <li>{@code GET accounting}: {@code requests} by token, method, endpoint and status;
  *     {@code too_many_requests}; {@code pending_event_conflicts} (pending- and blocking-event
  *     422s) with {@code _by_endpoint} and {@code _by_droplet}; {@code droplets_created_per_tag};
- *     {@code max_in_progress_actions_per_droplet}; {@code faults_injected}; and {@code per_token}
+ *     {@code max_in_progress_actions_per_droplet}; {@code faults_injected} (random) and
+ *     {@code scripted_faults_injected} (by script fault); and {@code per_token}
  *     {@code {"token-1":{"accepted","too_many_requests","peak_minute","peak_hour"}}}, the most
  *     requests accepted in any sliding 60 s and 3,600 s window, exact to the millisecond (the
  *     limiter itself counts whole seconds), keeping only the last hour's request times.</li>
