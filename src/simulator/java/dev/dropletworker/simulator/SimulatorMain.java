@@ -32,7 +32,24 @@ public final class SimulatorMain {
               --not-found-after-create-ms MS a new Droplet answers 404 for this long after its create
               --fault-endpoint "METHOD PATH" limit request faults to this endpoint; repeatable
               --event-loops N                Vert.x event loops (default min(2, cores))
-            Control API: <base>/_sim/ (faults, action-durations, accounting, requests, reset, ...).
+            Control API under <base>/_sim/ (JSON, no auth, not rate-limited):
+              PUT faults {"server_error_rate":0.1,"latency_ms":{"fixed":50,"jitter":20},...}
+                                             random faults; GET faults shows every setting
+              POST faults/script [{"endpoint":"POST /v2/droplets/{id}/actions","fault":"server_error",
+                                   "status":503,"times":4},
+                                  {"endpoint":"POST /v2/droplets","fault":"partial_create","count":3}]
+                                             exact faults for the next requests of an endpoint, in order:
+                                             server_error, reset, applied_but_lost, applied_but_lost_reset,
+                                             partial_create; optional droplet_id, tag_name, name filters;
+                                             GET lists what is left, DELETE drops it
+              PATCH action-durations {"default":3000,"reboot":{"min_ms":10000,"max_ms":30000}}
+              PUT rate-limits {"hourly":5000,"minute":250}
+              POST droplets {"name":"web-1","tags":["web"],"status":"off"}    seeds a settled Droplet
+              GET accounting                 requests by token and status; per token its 429s and most
+                                             requests in any sliding minute and hour; pending-event 422s
+                                             per endpoint and Droplet; faults injected
+              GET requests?since=SEQ         the request log      POST reset      GET clock
+              POST clock/advance {"seconds":N}
             """;
 
     private SimulatorMain() {
@@ -115,8 +132,8 @@ public final class SimulatorMain {
                     case "--action-duration" -> {
                         String[] typeAndMillis = value.split("=", 2);
                         if (typeAndMillis.length != 2) {
-                            throw new IllegalArgumentException("--action-duration takes TYPE=MS or TYPE=MIN-MAX, got "
-                                    + value);
+                            throw new IllegalArgumentException(
+                                    "--action-duration takes TYPE=MS or TYPE=MIN-MAX, got " + value);
                         }
                         Duration[] range = millisRange(typeAndMillis[1]);
                         b.actionDuration(typeAndMillis[0], range[0], range[1]);
