@@ -171,8 +171,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             return;
         }
         Faults f = faults.get();
-        FaultScript.Step step = ex.match == null ? null : script.take(new FaultScript.Request(ex.match.endpoint(),
-                ex.match.id(), req.getParam("tag_name"), body));
+        FaultScript.Step step = ex.match == null || !script.armed() ? null : script.take(
+                new FaultScript.Request(ex.match.endpoint(), ex.match.id(), req.getParam("tag_name"), body));
         if (step != null) {
             accounting.scriptedFault(step.kind());
             if (!step.kind().applied) {

@@ -142,11 +142,13 @@ final class FaultScript {
         }
     }
 
+    /** Whether any step is queued; requests skip {@link #take} (and building its argument) when not. */
+    boolean armed() {
+        return pending > 0;
+    }
+
     /** The step this request takes, removed from the script; null when none matches. */
     Step take(Request request) {
-        if (pending == 0) {
-            return null;
-        }
         synchronized (this) {
             ArrayDeque<Step> queue = queues.get(request.endpoint());
             if (queue == null) {
