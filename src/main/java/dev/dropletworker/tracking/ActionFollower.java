@@ -2,6 +2,7 @@ package dev.dropletworker.tracking;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dropletworker.budget.BudgetExhausted;
+import dev.dropletworker.budget.RateBudget.Purpose;
 import dev.dropletworker.digitalocean.AccountNotConfigured;
 import dev.dropletworker.digitalocean.Action;
 import dev.dropletworker.digitalocean.ApiError;
@@ -169,7 +170,7 @@ public class ActionFollower {
                 }
             }
             List<Action> page = api.listActionsSince(account.getKey(), since, schedule.listPagesFor(accountRows.size()),
-                    wanted);
+                    wanted, Purpose.FOLLOW_UP);
             metrics.counter("dropletworker.tracking.list.reads").increment();
             Map<Long, Action> finishedElsewhere = new HashMap<>();
             for (Action action : page) {
