@@ -13,7 +13,8 @@ public final class SimulatorMain {
 
     private static final String USAGE = """
             DigitalOcean API simulator. Options (--name value or --name=value):
-              --port N                       port on 127.0.0.1 (default 8089; 0 = any free port)
+              --host H                       address to bind (default 127.0.0.1; 0.0.0.0 in a container)
+              --port N                       port (default 8089; 0 = any free port)
               --token T                      accepted bearer token; repeat for several (none: any token)
               --action-duration-ms MS        how long every action runs (default 3000)
               --action-duration TYPE=MS      per action type, e.g. create=5000; repeatable
@@ -30,7 +31,7 @@ public final class SimulatorMain {
               --not-found-after-create-ms MS a new Droplet answers 404 for this long after its create
               --fault-endpoint "METHOD PATH" limit request faults to this endpoint; repeatable
               --event-loops N                Vert.x event loops (default min(2, cores))
-            Control API: <base>/_sim/ (faults, action-durations, accounting, requests, reset, ...).
+            Control API: <base>/_sim/ (health, faults, action-durations, accounting, requests, reset, ...).
             """;
 
     private SimulatorMain() {
@@ -104,6 +105,7 @@ public final class SimulatorMain {
             String value = tokens.get(++i);
             try {
                 switch (flag) {
+                    case "--host" -> b.host(value);
                     case "--port" -> b.port(Integer.parseInt(value));
                     case "--token" -> b.token(value);
                     case "--action-duration-ms" -> b.actionDuration(Duration.ofMillis(Long.parseLong(value)));
