@@ -74,7 +74,7 @@ class PackagedWorkerIT {
     @Order(1)
     void packagedWorkerBecomesReadyAndAnswersACommandWithoutEverLoggingTheToken() throws Exception {
         WorkerProcess pod = startPod("pod-ready");
-        HttpResponse<String> ready = get(pod, "/q/health/ready");
+        HttpResponse<String> ready = get(pod.healthUrl("ready"));
         assertEquals(200, ready.statusCode());
         JsonNode health = MAPPER.readTree(ready.body());
         assertEquals("UP", health.path("status").asText());
@@ -85,6 +85,7 @@ class PackagedWorkerIT {
                 .map(d -> d.path("accounts").asText()).filter(a -> !a.isEmpty()).findFirst().orElse(""),
                 "a second account configured through the environment");
         assertFalse(ready.body().contains(TOKEN));
+        assertEquals(404, get(pod.url() + "/q/health/ready").statusCode(), "health is on the management port only");
 
         SimulatorControl admin = new SimulatorControl(ground.simulator.baseUrl());
         long droplet = admin.seedDroplet("packaged-1");
@@ -94,7 +95,7 @@ class PackagedWorkerIT {
         JsonNode event = bus.awaitEvent(commandId, Duration.ofSeconds(60));
         assertEquals("completed", event.path("data").path("outcome").asText());
 
-        String metrics = get(pod, "/q/metrics").body();
+        String metrics = get(pod.metricsUrl()).body();
         assertTrue(metrics.contains("dropletworker_jobs_finished_total"), "job metrics are exported");
         assertTrue(metrics.contains("dropletworker_jobs_open{state=\"RECEIVED\"}"), "backlog gauges are exported");
         assertTrue(metrics.contains("dropletworker_events_unpublished"), "outbox gauge is exported");
@@ -205,15 +206,15 @@ class PackagedWorkerIT {
         env.put("WORKER_TRACKING_MAX_POLL_INTERVAL", "500ms");
         env.put("WORKER_RELAY_INTERVAL", "200ms");
         Path log = Path.of("target", "packaged-" + name + ".log");
-        WorkerProcess pod = WorkerProcess.launch(JAR, env, WorkerProcess.freePort(), log);
+        WorkerProcess pod = WorkerProcess.launch(JAR, env, WorkerProcess.Ports.free(), log);
         pods.add(pod);
         logs.add(log);
         assertTrue(pod.awaitReady(Duration.ofSeconds(90)), name + " became ready; see " + log);
         return pod;
     }
 
-    private HttpResponse<String> get(WorkerProcess pod, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(pod.url() + path)).timeout(Duration.ofSeconds(30)).build(),
+    private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
