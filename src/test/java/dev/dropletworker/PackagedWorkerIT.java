@@ -95,6 +95,21 @@ class PackagedWorkerIT {
         JsonNode event = bus.awaitEvent(commandId, Duration.ofSeconds(60));
         assertEquals("completed", event.path("data").path("outcome").asText());
 
+        // Production logs are JSON lines; a job's lines carry its fields in the MDC.
+        JsonNode completed = Awaitility.await().atMost(Duration.ofSeconds(10)).until(
+                () -> jsonLines(logs.get(0)).stream()
+                        .filter(l -> commandId.equals(l.path("mdc").path("command_id").asText()))
+                        .filter(l -> l.path("message").asText().contains("-> COMPLETED")).findFirst().orElse(null),
+                line -> line != null);
+        assertEquals("INFO", completed.path("level").asText());
+        assertEquals(event.path("data").path("job_id").asText(), completed.path("mdc").path("job_id").asText());
+        assertEquals(Long.toString(droplet), completed.path("mdc").path("droplet_id").asText());
+        assertEquals("default", completed.path("mdc").path("account").asText());
+        assertTrue(jsonLines(logs.get(0)).stream()
+                .filter(l -> l.path("message").asText().startsWith("POST /v2/droplets/" + droplet + "/actions ->"))
+                .anyMatch(l -> commandId.equals(l.path("mdc").path("command_id").asText())),
+                "lines of lower layers logged during the job's work carry its fields too");
+
         String metrics = get(pod.metricsUrl()).body();
         assertTrue(metrics.contains("dropletworker_jobs_finished_total"), "job metrics are exported");
         assertTrue(metrics.contains("dropletworker_jobs_open{state=\"RECEIVED\"}"), "backlog gauges are exported");
@@ -167,6 +182,17 @@ class PackagedWorkerIT {
         assertTrue(claimsByPod.keySet().stream().anyMatch(p -> p.startsWith("pod-survivor")), claimsByPod.toString());
         assertTrue(claimsByPod.keySet().stream().anyMatch(p -> p.startsWith("pod-victim")), claimsByPod.toString());
         assertTrue(survivor.isAlive());
+    }
+
+    /** The lines of a pod's log that are JSON objects (the JVM may print a plain line before logging starts). */
+    private static List<JsonNode> jsonLines(Path log) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            if (line.startsWith("{")) {
+                lines.add(MAPPER.readTree(line));
+            }
+        }
+        return lines;
     }
 
     private static long answered(CommandBus bus, List<String> commandIds) {

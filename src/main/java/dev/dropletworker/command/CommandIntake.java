@@ -2,6 +2,7 @@ package dev.dropletworker.command;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropletworker.digitalocean.DigitalOceanAccounts;
+import dev.dropletworker.job.JobLogContext;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.NewJob;
 import dev.dropletworker.job.RecordOrigin;
@@ -68,9 +69,15 @@ public class CommandIntake {
                             + c.account() + "'")));
         }
         if (result instanceof ReadResult.Accepted accepted) {
-            record(accepted.command(), record);
+            Command c = accepted.command();
+            try (JobLogContext fields = JobLogContext.ofCommand(c.commandId(), c.dropletId(), c.account())) {
+                record(c, record);
+            }
         } else if (result instanceof ReadResult.Rejected rejected) {
-            record(rejected, record);
+            try (JobLogContext fields = JobLogContext.ofCommand(rejected.commandId(), rejected.dropletId(),
+                    rejected.account())) {
+                record(rejected, record);
+            }
         } else {
             deadLetter(record, ((ReadResult.Unreadable) result).reason());
         }

@@ -3,6 +3,7 @@ package dev.dropletworker.dispatch;
 import dev.dropletworker.budget.BudgetExhausted;
 import dev.dropletworker.digitalocean.DigitalOceanException;
 import dev.dropletworker.job.JobClaim;
+import dev.dropletworker.job.JobLogContext;
 import dev.dropletworker.job.JobRecorded;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.JobView;
@@ -97,8 +98,10 @@ public class Dispatcher {
                 Set.copyOf(exhaustedAccounts.keySet()));
         int submitted = 0;
         for (JobView job : claimed) {
-            if (submit(job)) {
-                submitted++;
+            try (JobLogContext fields = JobLogContext.of(job)) {
+                if (submit(job)) {
+                    submitted++;
+                }
             }
         }
         return submitted;

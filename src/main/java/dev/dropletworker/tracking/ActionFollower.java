@@ -10,6 +10,7 @@ import dev.dropletworker.job.ActionView;
 import dev.dropletworker.job.Failure.Reason;
 import dev.dropletworker.job.Failure;
 import dev.dropletworker.job.JobClaim;
+import dev.dropletworker.job.JobLogContext;
 import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.JobView;
@@ -92,7 +93,7 @@ public class ActionFollower {
         for (int i = 0; i < due.size(); i++) {
             ActionView row = due.get(i);
             JobView job = jobsById.get(row.jobId());
-            try {
+            try (JobLogContext fields = JobLogContext.of(job)) {
                 Action action = listed.get(row.actionId());
                 if (action == null) {
                     action = api.getAction(job.account(), row.actionId());

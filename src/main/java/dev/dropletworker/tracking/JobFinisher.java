@@ -11,6 +11,7 @@ import dev.dropletworker.digitalocean.Droplet;
 import dev.dropletworker.job.ActionView;
 import dev.dropletworker.job.Failure.Reason;
 import dev.dropletworker.job.Failure;
+import dev.dropletworker.job.JobLogContext;
 import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.JobView;
@@ -59,7 +60,7 @@ class JobFinisher {
             JobView job = jobs.find(jobId).orElseThrow();
             List<ActionView> actions = jobs.actionsOf(jobId);
             boolean errored = actions.stream().anyMatch(ActionView::errored);
-            try {
+            try (JobLogContext fields = JobLogContext.of(job)) {
                 JsonNode result = job.type().createsDroplets() ? readCreatedDroplets(job, actions) : null;
                 JobState outcome = errored ? JobState.ERRORED : JobState.COMPLETED;
                 ledger.finish(jobId, outcome, null, result, actions.size() + " actions finished");

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import org.jboss.logmanager.Logger;
@@ -76,7 +77,9 @@ public final class LocalStack {
         console = new CommandConsole(servers.kafka.bootstrapServers());
 
         System.out.println("Starting the worker from " + jar + " ...");
-        worker = WorkerProcess.launch(jar, servers.workerEnvironment(GroundServers.SIMULATOR_TOKEN), workerPorts);
+        Map<String, String> environment = servers.workerEnvironment(GroundServers.SIMULATOR_TOKEN);
+        environment.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false"); // read by a person, not a log pipeline
+        worker = WorkerProcess.launch(jar, environment, workerPorts);
         worker.onUnexpectedExit(code -> exit("The worker exited (code " + code + "); stopping the stack."));
         if (!worker.awaitReady(WORKER_READY_TIMEOUT)) {
             if (worker.isAlive()) {
