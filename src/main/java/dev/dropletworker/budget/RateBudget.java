@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -164,6 +165,31 @@ public class RateBudget {
                 .setParameter("requests", (double) requests)
                 .setParameter("key", keyOf(token))
                 .executeUpdate();
+    }
+
+    /**
+     * Reads the token's buckets as they stand, refilled to now, without taking anything: the one
+     * read for metrics. A token never used has full buckets.
+     */
+    @Transactional
+    public BudgetLeft left(String token) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                select least(:burst, minute_tokens + extract(epoch from (now() - refilled_at)) * :minuteRate),
+                       least(:perHour, hour_tokens + extract(epoch from (now() - refilled_at)) * :perHour / 3600.0),
+                       greatest(coalesce(extract(epoch from (paused_until - now())), 0), 0)
+                from rate_budget where token_key = :key""")
+                .setParameter("burst", burst)
+                .setParameter("minuteRate", minuteRate)
+                .setParameter("perHour", (double) config.perHour())
+                .setParameter("key", keyOf(token))
+                .getResultList();
+        if (rows.isEmpty()) {
+            return new BudgetLeft(burst, config.perHour(), Duration.ZERO);
+        }
+        Object[] row = rows.get(0);
+        return new BudgetLeft(Math.max(0, number(row[0])), Math.max(0, number(row[1])),
+                Duration.ofMillis((long) Math.ceil(number(row[2]) * 1000)));
     }
 
     /** Feeds what a response said about the token's budget back into the shared state. */

@@ -74,6 +74,28 @@ class RateBudgetTest {
     }
 
     @Test
+    void whatIsLeftReadsTheBucketsWithoutTakingAndShowsAPause() {
+        String token = newToken();
+        assertEquals(new BudgetLeft(budget.burst(), config.perHour(), Duration.ZERO), budget.left(token),
+                "a token never used has full buckets");
+        long started = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            budget.take(token);
+        }
+        BudgetLeft left = budget.left(token);
+        double refilled = (System.nanoTime() - started) / 1e9 * budget.sustainedPerSecond();
+        assertTrue(left.minute() >= budget.burst() - 3 && left.minute() <= budget.burst() - 3 + refilled + 1e-6,
+                left + " after refilling " + refilled);
+        assertTrue(left.hour() >= config.perHour() - 3 && left.hour() < config.perHour() - 2, left.toString());
+        assertEquals(left.minute(), budget.left(token).minute(), 0.5, "reading takes nothing");
+
+        budget.observe(token, 429, new RateLimitSnapshot(5000, 0, null, Duration.ofSeconds(7)));
+        BudgetLeft paused = budget.left(token);
+        assertTrue(paused.pausedFor().toMillis() > 5_500 && paused.pausedFor().toMillis() <= 7_000, paused.toString());
+        assertTrue(paused.minute() < 1, "a 429 empties the minute bucket: " + paused);
+    }
+
+    @Test
     void remainingFromTheApiCapsWhatIsLeftForTheHour() {
         String token = newToken();
         budget.take(token);
