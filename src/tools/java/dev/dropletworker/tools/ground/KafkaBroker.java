@@ -22,10 +22,12 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
+import org.testcontainers.kafka.KafkaContainer;
 
 /**
  * A real Kafka broker inside this JVM: one KRaft node that is both broker and controller,
  * listening on 127.0.0.1 on free ports, with its log directory in a temp dir deleted on close.
+ * With {@code -Dtest.ground=containers} ({@link Ground}) it is Testcontainers' Kafka instead.
  * Topics are created on first use with one partition; {@link #createTopic} makes more.
  * Started once per JVM by the test ground; not meant to be restarted.
  */
@@ -35,18 +37,32 @@ public final class KafkaBroker implements AutoCloseable {
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
-    private final KafkaRaftServer server;
-    private final Path logDir;
+    private final Runnable shutdown;
     private final String bootstrapServers;
     private boolean closed;
 
-    private KafkaBroker(KafkaRaftServer server, Path logDir, String bootstrapServers) {
-        this.server = server;
-        this.logDir = logDir;
+    private KafkaBroker(Runnable shutdown, String bootstrapServers) {
+        this.shutdown = shutdown;
         this.bootstrapServers = bootstrapServers;
     }
 
+    /** On the ground this JVM was asked for: in this JVM, or in a container. */
     public static KafkaBroker start() {
+        return Ground.selected() == Ground.CONTAINERS ? inContainer() : inThisJvm();
+    }
+
+    private static KafkaBroker inContainer() {
+        KafkaContainer container = new KafkaContainer(Ground.KAFKA_IMAGE);
+        try {
+            container.start();
+        } catch (RuntimeException e) {
+            container.stop();
+            throw new IllegalStateException("Kafka container did not start", e);
+        }
+        return new KafkaBroker(container::stop, container.getBootstrapServers());
+    }
+
+    private static KafkaBroker inThisJvm() {
         QuietServerLogs.apply();
         Path logDir = null;
         try {
@@ -58,7 +74,15 @@ public final class KafkaBroker implements AutoCloseable {
 
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             String bootstrap = "127.0.0.1:" + brokerPort;
-            KafkaBroker broker = new KafkaBroker(server, logDir, bootstrap);
+            Path dir = logDir;
+            KafkaBroker broker = new KafkaBroker(() -> {
+                try {
+                    server.shutdown();
+                    server.awaitShutdown();
+                } finally {
+                    TempDirs.deleteQuietly(dir);
+                }
+            }, bootstrap);
             try {
                 server.startup();
                 broker.awaitReady();
@@ -96,12 +120,7 @@ public final class KafkaBroker implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            server.shutdown();
-            server.awaitShutdown();
-        } finally {
-            TempDirs.deleteQuietly(logDir);
-        }
+        shutdown.run();
     }
 
     private static Map<String, Object> serverProperties(Path logDir, int brokerPort, int controllerPort) {
