@@ -127,7 +127,9 @@ class MetricsEndToEndTest extends WorkerEndToEnd {
             assertEquals(200, response.statusCode());
             List<Sample> samples = new ArrayList<>();
             for (String line : response.body().split("\n")) {
-                Matcher sample = SAMPLE.matcher(line);
+                // A sample recorded inside a traced span carries an exemplar after the value: " # {trace_id=...} ..."
+                int exemplar = line.indexOf(" # {");
+                Matcher sample = SAMPLE.matcher(exemplar < 0 ? line : line.substring(0, exemplar));
                 if (line.startsWith("#") || !sample.matches()) {
                     continue;
                 }

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -91,9 +92,22 @@ class PackagedWorkerIT {
         long droplet = admin.seedDroplet("packaged-1");
         String commandId = CommandBus.newCommandId("packaged");
         CommandBus bus = CommandBus.on(ground.kafka.bootstrapServers());
-        bus.send(Long.toString(droplet), WorkerEndToEnd.actionCommand(commandId, droplet, "reboot"));
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        bus.send(Long.toString(droplet), WorkerEndToEnd.actionCommand(commandId, droplet, "reboot")
+                .getBytes(StandardCharsets.UTF_8), Map.of("traceparent", traceparent));
         JsonNode event = bus.awaitEvent(commandId, Duration.ofSeconds(60));
         assertEquals("completed", event.path("data").path("outcome").asText());
+        // The command's trace reaches its event. No collector is configured here, so the SDK is off:
+        // nothing is exported and the DigitalOcean requests go out without trace headers.
+        String eventTrace = bus.events().stream().filter(r -> commandId.equals(CommandBus.subject(r)))
+                .map(r -> CommandBus.header(r, "traceparent")).findFirst().orElse("");
+        assertEquals(traceparent.substring(0, 35), eventTrace.substring(0, Math.min(35, eventTrace.length())),
+                "version and trace id of the command: " + eventTrace);
+        assertTrue(eventTrace.endsWith("-01"), eventTrace);
+        List<JsonNode> posts = admin.requestsSince(0).stream()
+                .filter(r -> r.path("path").asText().equals("/v2/droplets/" + droplet + "/actions")).toList();
+        assertFalse(posts.isEmpty());
+        posts.forEach(r -> assertTrue(r.path("traceparent").isNull(), r.toString()));
 
         // Production logs are JSON lines; a job's lines carry its fields in the MDC.
         JsonNode completed = Awaitility.await().atMost(Duration.ofSeconds(10)).until(

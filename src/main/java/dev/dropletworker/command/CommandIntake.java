@@ -6,6 +6,7 @@ import dev.dropletworker.job.JobLogContext;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.NewJob;
 import dev.dropletworker.job.RecordOrigin;
+import dev.dropletworker.lifecycle.JobTrace;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -41,16 +42,18 @@ public class CommandIntake {
     private final MutinyEmitter<byte[]> deadLetters;
     private final ObjectMapper mapper;
     private final MeterRegistry metrics;
+    private final JobTrace trace;
 
     public CommandIntake(CommandReader reader, JobStore jobs, DigitalOceanAccounts accounts,
             @Channel("droplet-commands-dlq") MutinyEmitter<byte[]> deadLetters, ObjectMapper mapper,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, JobTrace trace) {
         this.reader = reader;
         this.jobs = jobs;
         this.accounts = accounts;
         this.deadLetters = deadLetters;
         this.mapper = mapper;
         this.metrics = metrics;
+        this.trace = trace;
     }
 
     /**
@@ -87,14 +90,15 @@ public class CommandIntake {
     // private), so each record is its own transaction, committed before the Kafka record is acked.
     @Transactional
     void record(Command command, ConsumerRecord<String, byte[]> record) {
-        jobs.record(command.toNewJob(origin(record))).ifPresent(j -> metrics.counter("dropletworker.commands.accepted",
+        NewJob job = command.toNewJob(origin(record)).tracedBy(trace.toKeep(record.headers()));
+        jobs.record(job).ifPresent(j -> metrics.counter("dropletworker.commands.accepted",
                 "type", command.type().wireName()).increment());
     }
 
     @Transactional
     void record(ReadResult.Rejected rejected, ConsumerRecord<String, byte[]> record) {
         NewJob job = NewJob.rejected(rejected.commandId(), rejected.type(), rejected.account(), rejected.dropletId(),
-                mapper.valueToTree(rejected.problems()), origin(record));
+                mapper.valueToTree(rejected.problems()), origin(record)).tracedBy(trace.toKeep(record.headers()));
         jobs.record(job).ifPresent(j -> LOG.infof("command rejected: command_id=%s problems=%s",
                 rejected.commandId(), rejected.problems()));
     }

@@ -9,9 +9,11 @@ import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.PodIdentity;
 import dev.dropletworker.job.SubmissionLedger;
+import dev.dropletworker.lifecycle.JobTrace;
 import dev.dropletworker.lifecycle.RoleLoop;
 import dev.dropletworker.tracking.ActionFollower;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.SpanKind;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,12 +46,13 @@ public class Dispatcher {
     private final SubmissionPolicy policy;
     private final String owner;
     private final MeterRegistry metrics;
+    private final JobTrace trace;
     private RoleLoop loop;
     /** Accounts whose budget ran out, and until when (this pod's clock; only this pod's claims use it). */
     private final Map<String, Instant> exhaustedAccounts = new ConcurrentHashMap<>();
 
     public Dispatcher(JobStore jobs, DropletRequests requests, SubmissionLedger ledger, ActionFollower follower,
-            DispatchConfig config, PodIdentity pod, MeterRegistry metrics) {
+            DispatchConfig config, PodIdentity pod, MeterRegistry metrics, JobTrace trace) {
         this.jobs = jobs;
         this.requests = requests;
         this.ledger = ledger;
@@ -58,6 +61,7 @@ public class Dispatcher {
         this.policy = new SubmissionPolicy(config, SubmissionPolicy.Jitter.RANDOM);
         this.owner = pod.name();
         this.metrics = metrics;
+        this.trace = trace;
     }
 
     void start(@Observes StartupEvent event) {
@@ -98,7 +102,9 @@ public class Dispatcher {
                 Set.copyOf(exhaustedAccounts.keySet()));
         int submitted = 0;
         for (JobView job : claimed) {
-            try (JobLogContext fields = JobLogContext.of(job)) {
+            try (JobLogContext fields = JobLogContext.of(job);
+                    JobTrace.Step step = trace.step(job.traceParent(), "dispatch " + job.commandType(), SpanKind.INTERNAL)
+                            .attribute("job.id", job.id().toString())) {
                 if (submit(job)) {
                     submitted++;
                 }

@@ -36,6 +36,10 @@ class OutboxEvent {
     @Column(name = "sent_at")
     Instant sentAt;
 
+    /** The job's trace, continued by the record that publishes this event. */
+    @Column(name = "trace_parent")
+    String traceParent;
+
     static OutboxEvent of(JobView job, String payload) {
         OutboxEvent event = new OutboxEvent();
         event.id = job.id();
@@ -44,6 +48,7 @@ class OutboxEvent {
         event.eventType = CloudEvents.TYPE_PREFIX + job.outcome();
         event.payload = payload;
         event.createdAt = job.finishedAt();
+        event.traceParent = job.traceParent();
         return event;
     }
 

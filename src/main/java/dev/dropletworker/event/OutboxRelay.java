@@ -1,7 +1,9 @@
 package dev.dropletworker.event;
 
 import dev.dropletworker.job.JobFinished;
+import dev.dropletworker.lifecycle.JobTrace;
 import dev.dropletworker.lifecycle.RoleLoop;
+import io.opentelemetry.api.trace.SpanKind;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -38,12 +40,15 @@ public class OutboxRelay {
     private final EntityManager em;
     private final MutinyEmitter<String> events;
     private final RelayConfig config;
+    private final JobTrace trace;
     private RoleLoop loop;
 
-    public OutboxRelay(EntityManager em, @Channel("droplet-events") MutinyEmitter<String> events, RelayConfig config) {
+    public OutboxRelay(EntityManager em, @Channel("droplet-events") MutinyEmitter<String> events, RelayConfig config,
+            JobTrace trace) {
         this.em = em;
         this.events = events;
         this.config = config;
+        this.trace = trace;
     }
 
     void start(@Observes StartupEvent event) {
@@ -88,6 +93,13 @@ public class OutboxRelay {
         for (OutboxEvent event : pending) {
             RecordHeaders headers = new RecordHeaders();
             headers.add("content-type", CONTENT_TYPE);
+            // The job's trace goes on with the event: its consumers continue the producer's trace.
+            try (JobTrace.Step step = trace.step(event.traceParent, "publish " + event.eventType, SpanKind.PRODUCER)) {
+                String traceParent = trace.current();
+                if (traceParent != null) {
+                    headers.add(JobTrace.HEADER, traceParent.getBytes(StandardCharsets.UTF_8));
+                }
+            }
             OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                     .withKey(event.eventKey).withHeaders(headers).build();
             sends.add(events.sendMessage(Message.of(event.payload, Metadata.of(metadata)))

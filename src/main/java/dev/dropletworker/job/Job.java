@@ -125,6 +125,10 @@ class Job {
     @Column(name = "kafka_offset")
     Long kafkaOffset;
 
+    /** The W3C traceparent every pod's work on this job continues, and its event carries. */
+    @Column(name = "trace_parent")
+    String traceParent;
+
     /** Stamps {@code target} and its time; the lease ends with every state but SUBMITTING. */
     void moveTo(JobState target, Instant now) {
         state = target;
@@ -202,7 +206,8 @@ class Job {
         return new JobView(id, commandId, commandType, CommandType.fromWireName(commandType).orElse(null), account,
                 dropletId, tagName, copy(request), state, outcome, attempts, leaseOwner, sentAt, unconfirmedSince,
                 receivedAt, firstSubmittingAt, submittingAt, inProgressAt, finishedAt, error(), copy(problems),
-                copy(result), kafkaTopic == null ? null : new RecordOrigin(kafkaTopic, kafkaPartition, kafkaOffset));
+                copy(result), kafkaTopic == null ? null : new RecordOrigin(kafkaTopic, kafkaPartition, kafkaOffset),
+                traceParent);
     }
 
     private static JsonNode copy(JsonNode node) {

@@ -64,10 +64,10 @@ public class JobStore {
         int inserted = em.createNativeQuery("""
                 insert into job (id, command_id, command_type, account, droplet_id, tag_name, ordering_key,
                                  request, problems, state, attempts, next_run_at, received_at, updated_at,
-                                 finished_at, outcome, kafka_topic, kafka_partition, kafka_offset)
+                                 finished_at, outcome, kafka_topic, kafka_partition, kafka_offset, trace_parent)
                 values (:id, :commandId, :commandType, :account, :dropletId, :tagName, :orderingKey,
                         cast(:request as jsonb), cast(:problems as jsonb), :state, 0, now(), now(), now(),
-                        case when :terminal then now() end, :outcome, :topic, :partition, :offset)
+                        case when :terminal then now() end, :outcome, :topic, :partition, :offset, :traceParent)
                 on conflict (command_id) do nothing""")
                 .unwrap(NativeQuery.class)
                 .setParameter("id", id)
@@ -85,6 +85,7 @@ public class JobStore {
                 .setParameter("topic", job.origin().topic())
                 .setParameter("partition", job.origin().partition())
                 .setParameter("offset", job.origin().offset())
+                .setParameter("traceParent", job.traceParent(), StandardBasicTypes.STRING)
                 .executeUpdate();
         if (inserted == 0) {
             LOG.infof("duplicate command ignored: command_id=%s", job.commandId());

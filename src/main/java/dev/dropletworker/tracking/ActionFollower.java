@@ -15,7 +15,9 @@ import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.TrackingLedger;
+import dev.dropletworker.lifecycle.JobTrace;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.SpanKind;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,15 +45,17 @@ public class ActionFollower {
     private final TrackingConfig config;
     private final PollSchedule schedule;
     private final MeterRegistry metrics;
+    private final JobTrace trace;
 
     ActionFollower(TrackingLedger ledger, JobStore jobs, DigitalOcean api, TrackingConfig config,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, JobTrace trace) {
         this.ledger = ledger;
         this.jobs = jobs;
         this.api = api;
         this.config = config;
         this.schedule = new PollSchedule(config);
         this.metrics = metrics;
+        this.trace = trace;
     }
 
     /**
@@ -93,7 +97,9 @@ public class ActionFollower {
         for (int i = 0; i < due.size(); i++) {
             ActionView row = due.get(i);
             JobView job = jobsById.get(row.jobId());
-            try (JobLogContext fields = JobLogContext.of(job)) {
+            try (JobLogContext fields = JobLogContext.of(job);
+                    JobTrace.Step step = trace.step(job.traceParent(), "poll action", SpanKind.INTERNAL)
+                            .attribute("job.id", job.id().toString())) {
                 Action action = listed.get(row.actionId());
                 if (action == null) {
                     action = api.getAction(job.account(), row.actionId());

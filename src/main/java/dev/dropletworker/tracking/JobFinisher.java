@@ -17,6 +17,8 @@ import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.PodIdentity;
 import dev.dropletworker.job.TrackingLedger;
+import dev.dropletworker.lifecycle.JobTrace;
+import io.opentelemetry.api.trace.SpanKind;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
@@ -41,9 +43,10 @@ class JobFinisher {
     private final PollSchedule schedule;
     private final ObjectMapper mapper;
     private final String owner;
+    private final JobTrace trace;
 
     JobFinisher(TrackingLedger ledger, JobStore jobs, DigitalOcean api, TrackingConfig config, ObjectMapper mapper,
-            PodIdentity pod) {
+            PodIdentity pod, JobTrace trace) {
         this.ledger = ledger;
         this.jobs = jobs;
         this.api = api;
@@ -51,6 +54,7 @@ class JobFinisher {
         this.schedule = new PollSchedule(config);
         this.mapper = mapper;
         this.owner = pod.name();
+        this.trace = trace;
     }
 
     /** @return how many jobs were ready to finish */
@@ -60,7 +64,9 @@ class JobFinisher {
             JobView job = jobs.find(jobId).orElseThrow();
             List<ActionView> actions = jobs.actionsOf(jobId);
             boolean errored = actions.stream().anyMatch(ActionView::errored);
-            try (JobLogContext fields = JobLogContext.of(job)) {
+            try (JobLogContext fields = JobLogContext.of(job);
+                    JobTrace.Step step = trace.step(job.traceParent(), "finish job", SpanKind.INTERNAL)
+                            .attribute("job.id", job.id().toString())) {
                 JsonNode result = job.type().createsDroplets() ? readCreatedDroplets(job, actions) : null;
                 JobState outcome = errored ? JobState.ERRORED : JobState.COMPLETED;
                 ledger.finish(jobId, outcome, null, result, actions.size() + " actions finished");

@@ -418,7 +418,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         accounting.request(token, ex.method, ex.endpoint(), status);
         String query = ex.request.query();
         requestLog.append(Timestamps.format(Instant.ofEpochMilli(clock.millis())), ex.method, ex.request.path(),
-                query == null ? "" : query, ex.endpoint(), status, token, ex.requestId, redacted(ex.body));
+                query == null ? "" : query, ex.endpoint(), status, token, ex.requestId, redacted(ex.body),
+                ex.request.getHeader("traceparent"));
     }
 
     /** user_data can hold secrets and up to 64 KiB: the log keeps only its size. */
