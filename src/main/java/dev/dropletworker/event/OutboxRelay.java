@@ -3,12 +3,14 @@ package dev.dropletworker.event;
 import dev.dropletworker.job.JobFinished;
 import dev.dropletworker.lifecycle.JobTrace;
 import dev.dropletworker.lifecycle.RoleLoop;
+import dev.dropletworker.lifecycle.ShutdownDeadline;
 import io.opentelemetry.api.trace.SpanKind;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
@@ -41,24 +43,33 @@ public class OutboxRelay {
     private final MutinyEmitter<String> events;
     private final RelayConfig config;
     private final JobTrace trace;
+    private final ShutdownDeadline deadline;
     private RoleLoop loop;
 
     public OutboxRelay(EntityManager em, @Channel("droplet-events") MutinyEmitter<String> events, RelayConfig config,
-            JobTrace trace) {
+            JobTrace trace, ShutdownDeadline deadline) {
         this.em = em;
         this.events = events;
         this.config = config;
         this.trace = trace;
+        this.deadline = deadline;
     }
 
     void start(@Observes StartupEvent event) {
         loop = new RoleLoop("relay", config.interval(), this::relayBatch).start();
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        if (loop != null) {
-            loop.close();
+    /**
+     * Shutdown, last of the roles: publishes what is pending (the events of the jobs this pod just
+     * finished among them) before the Kafka producer closes. What is left is sent by another pod.
+     */
+    void stop(@Observes @Priority(ShutdownDeadline.FLUSH_EVENTS) ShutdownEvent event) {
+        if (loop == null) {
+            return;
         }
+        boolean flushed = loop.finish(deadline.remaining());
+        LOG.infof("shutdown: relay stopped; %s", flushed ? "no event was left to publish"
+                : "events still pending are published by the other pods");
     }
 
     /** An event was just committed: publish it now rather than at the next interval. */

@@ -117,16 +117,25 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void aGracePeriodShorterThanTheShutdownFailsTheCrossCheck() {
+        KubernetesManifests broken = manifests.copy();
+        broken.deployment().getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(30L);
+
+        assertEquals(List.of("deployment.yaml: terminationGracePeriodSeconds 30 is less than the shutdown timeout PT20S "
+                + "plus 15 s for the Kafka clients' close (35 s)"), ManifestCrossCheck.problems(broken, service));
+    }
+
+    @Test
     void aMisspelledFieldFailsTheCrossCheck() throws Exception {
         String yaml = Files.readString(KubernetesManifests.DIR.resolve("deployment.yaml"))
-                .replace("terminationGracePeriodSeconds", "terminationGracePeriodSecs");
+                .replace("readOnlyRootFilesystem", "readOnlyRootFileSystem");
         KubernetesManifests broken = manifests.copy();
         broken.resources.put("deployment.yaml", (HasMetadata) new KubernetesSerialization()
                 .unmarshal(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))));
 
         List<String> problems = ManifestCrossCheck.problems(broken, service);
         assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).startsWith("deployment.yaml: unknown field(s) [terminationGracePeriodSecs]"),
+        assertTrue(problems.get(0).startsWith("deployment.yaml: unknown field(s) [readOnlyRootFileSystem]"),
                 problems.get(0));
     }
 

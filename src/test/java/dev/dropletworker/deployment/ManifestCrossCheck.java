@@ -19,7 +19,9 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import io.quarkus.runtime.configuration.DurationConverter;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -37,6 +39,9 @@ import java.util.Set;
  * target, the NetworkPolicy's ports). Returns the problems found, each naming where it is.
  */
 final class ManifestCrossCheck {
+
+    /** What the Kafka clients' close may take after the shutdown timeout (see ShutdownConfig). */
+    private static final Duration KAFKA_CLOSE = Duration.ofSeconds(15);
 
     private final KubernetesManifests k8s;
     private final ServiceFacts service;
@@ -76,6 +81,7 @@ final class ManifestCrossCheck {
         environment(worker);
         heap(worker);
         scrapeAnnotations(deployment.getSpec().getTemplate().getMetadata().getAnnotations());
+        gracePeriod(deployment);
         servicePorts(svc, worker);
         networkPolicy(k8s.networkPolicy(), worker);
         scaledObject(deployment);
@@ -182,6 +188,18 @@ final class ManifestCrossCheck {
             if (option != null && (option.contains("-Xmx") || option.contains("MaxRAMPercentage"))) {
                 problem("a JAVA_OPTS variable sizes the heap (%s) besides JAVA_MAX_MEM_RATIO", option);
             }
+        }
+    }
+
+    /** Kubernetes kills the pod after the grace period: the shutdown timeout and Kafka's close must fit in it. */
+    private void gracePeriod(Deployment deployment) {
+        String configured = k8s.configMap().getData().get("WORKER_SHUTDOWN_TIMEOUT");
+        Duration timeout = configured == null ? service.shutdownTimeout : DurationConverter.parseDuration(configured);
+        Long grace = deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+        long needed = timeout.plus(KAFKA_CLOSE).toSeconds();
+        if (grace == null || grace < needed) {
+            problem("deployment.yaml: terminationGracePeriodSeconds %s is less than the shutdown timeout %s plus %d s for "
+                    + "the Kafka clients' close (%d s)", grace, timeout, KAFKA_CLOSE.toSeconds(), needed);
         }
     }
 

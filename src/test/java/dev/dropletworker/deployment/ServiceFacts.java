@@ -5,6 +5,7 @@ import dev.dropletworker.digitalocean.DigitalOceanConfig;
 import dev.dropletworker.dispatch.DispatchConfig;
 import dev.dropletworker.event.RelayConfig;
 import dev.dropletworker.health.MetricsConfig;
+import dev.dropletworker.lifecycle.ShutdownConfig;
 import dev.dropletworker.tracking.TrackingConfig;
 import io.smallrye.config.ConfigMappings;
 import io.smallrye.config.SmallRyeConfig;
@@ -32,7 +33,7 @@ final class ServiceFacts {
 
     /** The service's configuration mappings, whose optional properties have no default to list them by. */
     private static final List<Class<?>> MAPPINGS = List.of(DigitalOceanConfig.class, DispatchConfig.class,
-            TrackingConfig.class, BudgetConfig.class, RelayConfig.class, MetricsConfig.class);
+            TrackingConfig.class, BudgetConfig.class, RelayConfig.class, MetricsConfig.class, ShutdownConfig.class);
 
     /**
      * Read outside the configuration: the pod's name (job leases name it), and what the image's
@@ -48,6 +49,7 @@ final class ServiceFacts {
     final String eventsTopic;
     final String deadLetterTopic;
     final String consumerGroup;
+    final Duration shutdownTimeout;
     private final Set<String> environmentNames;
     private final List<Pattern> environmentPatterns;
     private final URI managementRoot;
@@ -60,6 +62,7 @@ final class ServiceFacts {
         this.eventsTopic = config.getValue("worker.topics.events", String.class);
         this.deadLetterTopic = config.getValue("worker.topics.dead-letter", String.class);
         this.consumerGroup = config.getValue("mp.messaging.incoming.droplet-commands.group.id", String.class);
+        this.shutdownTimeout = config.getValue("worker.shutdown.timeout", Duration.class);
         this.managementRoot = managementRoot;
         Set<String> names = new HashSet<>();
         List<Pattern> patterns = new ArrayList<>();

@@ -156,18 +156,43 @@ public final class WorkerProcess {
 
     /** SIGTERM, so Quarkus shuts down gracefully; killed if it takes longer than 20 s. */
     public void stop() {
-        stopping = true;
-        if (!process.isAlive()) {
-            return;
+        stop(Duration.ofSeconds(20));
+    }
+
+    /**
+     * SIGTERM, as Kubernetes sends it; killed, as after {@code terminationGracePeriodSeconds}, if
+     * it has not exited within {@code grace}.
+     *
+     * @return true when it exited by itself in time
+     */
+    public boolean stop(Duration grace) {
+        signalStop();
+        if (awaitExit(grace)) {
+            return true;
         }
-        process.destroy();
         try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
-            process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    /** SIGTERM, without waiting: the pod begins its shutdown. */
+    public void signalStop() {
+        stopping = true;
+        if (process.isAlive()) {
+            process.destroy();
+        }
+    }
+
+    /** @return true when the process has exited within {@code timeout} */
+    public boolean awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
         }
     }
 
