@@ -119,8 +119,8 @@ public class Dispatcher {
                 break; // shutting down: the claims not yet sent are released, for other pods to take now
             }
             try (JobLogContext fields = JobLogContext.of(job);
-                    JobTrace.Step step = trace.step(job.traceParent(), "dispatch " + job.commandType(), SpanKind.INTERNAL)
-                            .attribute("job.id", job.id().toString())) {
+                    JobTrace.Step step = trace.step(job.traceParent(), "dispatch " + job.commandType(),
+                            SpanKind.INTERNAL).attribute("job.id", job.id().toString())) {
                 if (submit(job)) {
                     submitted++;
                 }

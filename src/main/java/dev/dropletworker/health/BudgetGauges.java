@@ -57,9 +57,11 @@ public class BudgetGauges {
 
     private AtomicReference<BudgetLeft> register(String account) {
         AtomicReference<BudgetLeft> left = new AtomicReference<>();
-        Gauge.builder("dropletworker.budget.remaining", left, l -> l.get().minute()).tags("account", account, "window", "minute")
+        Gauge.builder("dropletworker.budget.remaining", left, l -> l.get().minute())
+                .tags("account", account, "window", "minute")
                 .description("Requests left in the account's per-minute bucket, across all pods").register(registry);
-        Gauge.builder("dropletworker.budget.remaining", left, l -> l.get().hour()).tags("account", account, "window", "hour")
+        Gauge.builder("dropletworker.budget.remaining", left, l -> l.get().hour())
+                .tags("account", account, "window", "hour")
                 .description("Requests left in the account's per-hour bucket, across all pods").register(registry);
         Gauge.builder("dropletworker.budget.paused", left, l -> l.get().pausedFor().toMillis() / 1000.0)
                 .tag("account", account).baseUnit("seconds")

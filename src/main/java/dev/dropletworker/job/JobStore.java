@@ -211,7 +211,7 @@ public class JobStore {
                 returning job_id""", UUID.class)
                 .setParameter("owner", owner)
                 .getResultList();
-        loaded(released).forEach(job -> moves.logged(job, JobState.SUBMITTING, "released at shutdown, request not sent"));
+        loaded(released).forEach(job -> moves.logged(job, JobState.SUBMITTING, "released at shutdown, not sent"));
         return released.size();
     }
 
