@@ -3,7 +3,6 @@ package dev.dropletworker.lifecycle;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ManagedContext;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
