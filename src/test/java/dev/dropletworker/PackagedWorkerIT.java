@@ -8,13 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropletworker.simulator.SimulatorConfig;
 import dev.dropletworker.simulator.SimulatorControl;
+import dev.dropletworker.testsupport.PackagedPods;
 import dev.dropletworker.tools.ground.CommandBus;
 import dev.dropletworker.tools.ground.GroundServers;
 import dev.dropletworker.tools.ground.WorkerProcess;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,24 +48,21 @@ class PackagedWorkerIT {
 
     /** Looks nothing like a real token, but is distinctive enough to find in a log. */
     private static final String TOKEN = "dop_v1_packaged-worker-it-secret";
-    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private static GroundServers ground;
-    private static final List<WorkerProcess> pods = new ArrayList<>();
-    private static final List<Path> logs = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static PackagedPods pods;
 
     @BeforeAll
     static void startGround() {
         ground = GroundServers.start(SimulatorConfig.builder().port(0).token(TOKEN)
                 .actionDuration(Duration.ofMillis(300)).build());
+        pods = new PackagedPods(ground, TOKEN);
     }
 
     @AfterAll
     static void stopAll() {
-        pods.forEach(WorkerProcess::stop);
+        pods.close();
         ground.close();
     }
 
@@ -111,7 +106,7 @@ class PackagedWorkerIT {
 
         // Production logs are JSON lines; a job's lines carry its fields in the MDC.
         JsonNode completed = Awaitility.await().atMost(Duration.ofSeconds(10)).until(
-                () -> jsonLines(logs.get(0)).stream()
+                () -> jsonLines(pods.logs().get(0)).stream()
                         .filter(l -> commandId.equals(l.path("mdc").path("command_id").asText()))
                         .filter(l -> l.path("message").asText().contains("-> COMPLETED")).findFirst().orElse(null),
                 line -> line != null);
@@ -119,7 +114,7 @@ class PackagedWorkerIT {
         assertEquals(event.path("data").path("job_id").asText(), completed.path("mdc").path("job_id").asText());
         assertEquals(Long.toString(droplet), completed.path("mdc").path("droplet_id").asText());
         assertEquals("default", completed.path("mdc").path("account").asText());
-        assertTrue(jsonLines(logs.get(0)).stream()
+        assertTrue(jsonLines(pods.logs().get(0)).stream()
                 .filter(l -> l.path("message").asText().startsWith("POST /v2/droplets/" + droplet + "/actions ->"))
                 .anyMatch(l -> commandId.equals(l.path("mdc").path("command_id").asText())),
                 "lines of lower layers logged during the job's work carry its fields too");
@@ -130,7 +125,7 @@ class PackagedWorkerIT {
         assertTrue(metrics.contains("dropletworker_events_unpublished"), "outbox gauge is exported");
         assertTrue(metrics.contains("dropletworker_api_requests_total"), "API request counts are exported");
         assertFalse(event.toString().contains(TOKEN));
-        for (Path log : logs) {
+        for (Path log : pods.logs()) {
             assertFalse(Files.readString(log).contains(TOKEN), "the token never appears in " + log);
         }
     }
@@ -230,32 +225,10 @@ class PackagedWorkerIT {
     }
 
     private static WorkerProcess startPod(String name) throws IOException, InterruptedException {
-        Map<String, String> env = ground.workerEnvironment(TOKEN);
-        env.put("DIGITALOCEAN_ACCOUNTS_TEAMB_TOKEN", "dop_v1_second-account-token");
-        env.put("HOSTNAME", name);
-        // The most talkative setting an operator might choose: even then no token may show.
-        env.put("QUARKUS_LOG_CATEGORY__DEV_DROPLETWORKER__LEVEL", "DEBUG");
-        // Short leases and polls, so that a dead pod's claims come back within seconds.
-        env.put("WORKER_DISPATCH_LEASE", "3s");
-        env.put("WORKER_TRACKING_LEASE", "3s");
-        env.put("WORKER_KAFKA_SESSION_TIMEOUT_MS", "6000"); // the broker's minimum
-        env.put("WORKER_DISPATCH_INTERVAL", "200ms");
-        env.put("WORKER_TRACKING_INTERVAL", "200ms");
-        env.put("WORKER_TRACKING_FIRST_POLL", "200ms");
-        env.put("WORKER_TRACKING_MIN_POLL_INTERVAL", "200ms");
-        env.put("WORKER_TRACKING_MAX_POLL_INTERVAL", "500ms");
-        env.put("WORKER_RELAY_INTERVAL", "200ms");
-        Path log = Path.of("target", "packaged-" + name + ".log");
-        WorkerProcess pod = WorkerProcess.launch(JAR, env, WorkerProcess.Ports.free(), log);
-        pods.add(pod);
-        logs.add(log);
-        assertTrue(pod.awaitReady(Duration.ofSeconds(90)), name + " became ready; see " + log);
-        return pod;
+        return pods.start(name, Map.of("DIGITALOCEAN_ACCOUNTS_TEAMB_TOKEN", "dop_v1_second-account-token"));
     }
 
-    private HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return PackagedPods.get(url);
     }
-
 }

@@ -1,6 +1,7 @@
 package dev.dropletworker.health;
 
 import dev.dropletworker.event.OutboxRelay;
+import dev.dropletworker.event.ParkedEvents;
 import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.TrackingLedger;
@@ -18,9 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How much work is waiting, for dashboards and alerts: open jobs by state, the age of the oldest
- * job not yet submitted, actions in flight per account, and events not yet published. Counted
- * every refresh interval (never on the scrape thread), and the same on every pod, since the tables
- * are shared.
+ * job not yet submitted, actions in flight per account, events not yet published and events parked.
+ * Counted every refresh interval (never on the scrape thread), and the same on every pod, since the
+ * tables are shared.
  */
 @ApplicationScoped
 public class BacklogGauges {
@@ -28,19 +29,23 @@ public class BacklogGauges {
     private final JobStore jobs;
     private final TrackingLedger tracking;
     private final OutboxRelay relay;
+    private final ParkedEvents parked;
     private final MetricsConfig config;
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> actionsInFlight = new ConcurrentHashMap<>();
     private final Map<JobState, AtomicLong> openJobs = new EnumMap<>(JobState.class);
     private final AtomicLong oldestWaitingSeconds = new AtomicLong();
     private final AtomicLong unpublishedEvents = new AtomicLong();
+    private final AtomicLong parkedEvents = new AtomicLong();
     private RoleLoop loop;
 
-    public BacklogGauges(JobStore jobs, TrackingLedger tracking, OutboxRelay relay, MetricsConfig config,
+    public BacklogGauges(JobStore jobs, TrackingLedger tracking, OutboxRelay relay, ParkedEvents parked,
+            MetricsConfig config,
             MeterRegistry registry) {
         this.jobs = jobs;
         this.tracking = tracking;
         this.relay = relay;
+        this.parked = parked;
         this.config = config;
         this.registry = registry;
         for (JobState state : JobState.values()) {
@@ -57,6 +62,8 @@ public class BacklogGauges {
                 .register(registry);
         Gauge.builder("dropletworker.events.unpublished", unpublishedEvents, AtomicLong::get)
                 .description("Completion events written but not yet published to Kafka").register(registry);
+        Gauge.builder("dropletworker.events.parked", parkedEvents, AtomicLong::get)
+                .description("Completion events Kafka refused for good, waiting for an operator").register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -78,6 +85,7 @@ public class BacklogGauges {
         Map<String, Long> inFlight = tracking.inFlightByAccount();
         actionsInFlight.forEach((account, count) -> count.set(inFlight.getOrDefault(account, 0L)));
         inFlight.forEach((account, count) -> actionsInFlight.computeIfAbsent(account, this::inFlightGauge).set(count));
+        parkedEvents.set(parked.count());
         return 0;
     }
 

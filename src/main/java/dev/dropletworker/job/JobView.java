@@ -12,7 +12,8 @@ import java.util.UUID;
  * @param type the command's kind; null only for a rejected command whose type was not one
  * @param request the DigitalOcean request body (create or action); null for a rejected command
  * @param attempts claims whose request reached DigitalOcean and counted (waits for a busy Droplet,
- *     for the rate budget or for a 429 do not)
+ *     for the rate budget or for a 429 do not), at most the configured number
+ * @param looks claims after the last attempt that only looked for what it did
  * @param error the last API error on the way, or why the job failed (its reason set); null if none
  * @param problems for a rejected command, each problem; null otherwise
  * @param result for a create, the Droplets as first returned and, once finished, as read at the end
@@ -31,6 +32,7 @@ public record JobView(
         JobState state,
         String outcome,
         int attempts,
+        int looks,
         String leaseOwner,
         Instant sentAt,
         Instant unconfirmedSince,

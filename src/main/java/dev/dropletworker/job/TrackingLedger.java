@@ -12,9 +12,11 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
@@ -37,24 +39,26 @@ public class TrackingLedger {
 
     /**
      * DigitalOcean accepted the claim's request (or an earlier attempt's was found): the job is
-     * IN_PROGRESS, following these actions, first polled {@code untilFirstPoll} from now. Nothing is
+     * IN_PROGRESS, following these actions, each first polled {@code untilFirstPoll} (of its type)
+     * from now. Nothing is
      * recorded if the claim's lease was lost.
      *
      * @param createdDroplets for a create, the Droplets as the answer returned them; null otherwise
+     * @param attempt whether this claim was an attempt (else a look after the last one, which found them)
      * @return false when the lease was lost
      */
     @Transactional
-    public boolean follow(JobClaim claim, List<Action> actions, Duration untilFirstPoll, JsonNode createdDroplets,
-            String detail) {
+    public boolean follow(JobClaim claim, List<Action> actions, Function<String, Duration> untilFirstPoll,
+            JsonNode createdDroplets, String detail, boolean attempt) {
         return submissions.leased(claim).map(job -> {
-            Instant firstPoll = moves.now().plus(untilFirstPoll);
+            Instant now = moves.now();
             for (Action action : actions) {
-                em.persist(JobAction.following(job.id, action, firstPoll));
+                em.persist(JobAction.following(job.id, action, now.plus(untilFirstPoll.apply(action.type()))));
             }
             if (createdDroplets != null) {
                 job.keepCreatedDroplets(createdDroplets);
             }
-            job.countAttempt();
+            SubmissionLedger.count(job, attempt);
             moves.move(job, JobState.IN_PROGRESS, detail);
             return true;
         }).orElse(false);
@@ -72,7 +76,8 @@ public class TrackingLedger {
                 where id in (
                     select a.id from job_action a
                     where a.status = 'in-progress' and a.next_poll_at <= now()
-                      and exists (select 1 from job j where j.id = a.job_id and j.state = 'IN_PROGRESS')
+                      and exists (select 1 from job j where j.id = a.job_id
+                                  and (j.state = 'IN_PROGRESS' or j.holds_until > now()))
                     order by a.next_poll_at
                     limit :limit
                     for update skip locked)
@@ -87,17 +92,87 @@ public class TrackingLedger {
                 .setParameter("ids", ids).getResultStream().map(JobAction::view).toList();
     }
 
-    /** How many actions each account has in flight (all pods' together). */
+    /** How many actions each account has in flight (all pods' together), held ones included. */
     @Transactional
     public Map<String, Long> inFlightByAccount() {
         @SuppressWarnings("unchecked")
         List<Object[]> counts = em.createNativeQuery("""
                 select j.account, count(*) from job_action a join job j on j.id = a.job_id
-                where a.status = 'in-progress' and j.state = 'IN_PROGRESS'
+                where a.status = 'in-progress' and (j.state = 'IN_PROGRESS' or j.holds_until > now())
                 group by j.account""").getResultList();
         Map<String, Long> byAccount = new HashMap<>();
         counts.forEach(c -> byAccount.put((String) c[0], ((Number) c[1]).longValue()));
         return byAccount;
+    }
+
+    /**
+     * Claims the account's next read of its action list, which serves every action in flight on
+     * it whichever pod submitted them: it goes to one pod at a time, for {@code lease}, once it is
+     * due.
+     *
+     * @return whether this pod now holds it
+     */
+    @Transactional
+    public boolean claimListRead(String account, Duration lease) {
+        return !em.createNativeQuery("""
+                insert into account_list_read as r (account, next_read_at, leased_until)
+                values (:account, now(), now() + make_interval(secs => :lease))
+                on conflict (account) do update set leased_until = excluded.leased_until
+                where r.next_read_at <= now() and (r.leased_until is null or r.leased_until < now())
+                returning account""")
+                .setParameter("account", account)
+                .setParameter("lease", lease.toMillis() / 1000.0)
+                .getResultList().isEmpty();
+    }
+
+    /**
+     * How long until the account's next list read is due (zero if it is), or null while a pod holds
+     * it (the read is being made now).
+     */
+    @Transactional
+    public Duration untilListRead(String account) {
+        List<?> seconds = em.createNativeQuery("""
+                select greatest(0, extract(epoch from next_read_at - now())) from account_list_read
+                where account = :account and (leased_until is null or leased_until < now())""")
+                .setParameter("account", account).getResultList();
+        if (seconds.isEmpty()) {
+            return null;
+        }
+        return Duration.ofMillis((long) (((Number) seconds.get(0)).doubleValue() * 1000));
+    }
+
+    /** This pod made the account's list read it held; the next one is due {@code untilNext} from now. */
+    @Transactional
+    public void listReadDone(String account, Duration untilNext) {
+        em.createNativeQuery("""
+                update account_list_read set next_read_at = now() + make_interval(secs => :delay), leased_until = null
+                where account = :account""")
+                .setParameter("delay", untilNext.toMillis() / 1000.0)
+                .setParameter("account", account)
+                .executeUpdate();
+    }
+
+    /**
+     * How long each action type took, over the actions that completed in the last {@code window}:
+     * the median from DigitalOcean's started_at to its completed_at, by type, for the types with at
+     * least {@code minSamples} such actions.
+     */
+    @Transactional
+    public Map<String, Duration> observedDurations(Duration window, int minSamples) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                select type, percentile_cont(0.5) within group (order by extract(epoch from (completed_at - started_at)))
+                from job_action
+                where status = 'completed' and type is not null and started_at is not null
+                  and completed_at >= started_at and completed_at > now() - make_interval(secs => :window)
+                group by type
+                having count(*) >= :samples""")
+                .setParameter("window", window.toSeconds())
+                .setParameter("samples", minSamples)
+                .getResultList();
+        Map<String, Duration> medians = new HashMap<>();
+        rows.forEach(r -> medians.put((String) r[0], Duration.ofMillis((long) (((Number) r[1]).doubleValue() * 1000))));
+        return medians;
     }
 
     /** The in-progress rows, by action id, that follow any of {@code actionIds} on {@code account}. */
@@ -108,9 +183,10 @@ public class TrackingLedger {
         }
         List<JobAction> rows = em.createQuery("""
                 select a from JobAction a, Job j
-                where j.id = a.jobId and a.status = 'in-progress' and j.state = :state and j.account = :account
-                  and a.actionId in :ids""", JobAction.class)
+                where j.id = a.jobId and a.status = 'in-progress' and j.account = :account
+                  and (j.state = :state or j.holdsUntil > :now) and a.actionId in :ids""", JobAction.class)
                 .setParameter("state", JobState.IN_PROGRESS)
+                .setParameter("now", Instant.now())
                 .setParameter("account", account)
                 .setParameter("ids", actionIds)
                 .getResultList();
@@ -145,7 +221,26 @@ public class TrackingLedger {
             return false;
         }
         row.recordPoll(action, moves.now(), untilNextPoll);
-        return !row.inProgress();
+        if (!row.inProgress()) {
+            letGoIfHeldAndDone(row.jobId);
+            return true;
+        }
+        return false;
+    }
+
+    /** A job that timed out lets go of its Droplets once DigitalOcean shows its last action finished. */
+    private void letGoIfHeldAndDone(UUID jobId) {
+        Job job = em.find(Job.class, jobId, LockModeType.PESSIMISTIC_WRITE);
+        if (job == null || !job.holding() || !job.state.isTerminal()) {
+            return;
+        }
+        em.flush();
+        long running = em.createQuery("select count(a) from JobAction a where a.jobId = :job and a.status = 'in-progress'",
+                Long.class).setParameter("job", jobId).getSingleResult();
+        if (running == 0) {
+            job.letGo();
+            moves.letGoOfTargets(job);
+        }
     }
 
     /**
@@ -199,6 +294,16 @@ public class TrackingLedger {
         return ids;
     }
 
+    /**
+     * A created Droplet could not be read yet (it may still 404 after its create).
+     *
+     * @return how many final reads of it failed in a row
+     */
+    @Transactional
+    public int recordFinalReadFailure(long rowId) {
+        return em.find(JobAction.class, rowId, LockModeType.PESSIMISTIC_WRITE).finalReadFailed();
+    }
+
     /** Keeps a created Droplet's final read, so a later round need not read it again. */
     @Transactional
     public void recordDroplet(long rowId, JsonNode droplet) {
@@ -216,19 +321,53 @@ public class TrackingLedger {
                 .executeUpdate();
     }
 
-    /** IN_PROGRESS jobs with an action still running past the tracking timeout. */
+    /**
+     * IN_PROGRESS jobs with an action still running past its type's tracking timeout, counted from
+     * when the action started (when tracking began, if DigitalOcean gave no start), each with the
+     * type of that action.
+     *
+     * @param timeout the timeout of an action type
+     * @param shortest the shortest of them: actions running for less are not even looked at
+     */
     @Transactional
-    public List<UUID> timedOut(Duration timeout, int limit) {
+    public Map<UUID, String> timedOut(Function<String, Duration> timeout, Duration shortest, int limit) {
         @SuppressWarnings("unchecked")
-        List<UUID> ids = em.createNativeQuery("""
-                select j.id from job j
-                where j.state = 'IN_PROGRESS' and j.in_progress_at < now() - make_interval(secs => :timeout)
-                  and exists (select 1 from job_action a where a.job_id = j.id and a.status = 'in-progress')
-                limit :limit""", UUID.class)
-                .setParameter("timeout", timeout.toMillis() / 1000.0)
-                .setParameter("limit", limit)
+        List<Object[]> running = em.createNativeQuery("""
+                select j.id, a.type, extract(epoch from (now() - coalesce(a.started_at, j.in_progress_at)))
+                from job j join job_action a on a.job_id = j.id
+                where j.state = 'IN_PROGRESS' and a.status = 'in-progress'
+                  and coalesce(a.started_at, j.in_progress_at) < now() - make_interval(secs => :shortest)""")
+                .setParameter("shortest", shortest.toMillis() / 1000.0)
                 .getResultList();
-        return ids;
+        Map<UUID, String> over = new LinkedHashMap<>();
+        for (Object[] row : running) {
+            double seconds = ((Number) row[2]).doubleValue();
+            String type = (String) row[1];
+            if (seconds * 1000 >= timeout.apply(type).toMillis() && over.size() < limit) {
+                over.putIfAbsent((UUID) row[0], type);
+            }
+        }
+        return over;
+    }
+
+    /**
+     * An action outran its timeout: the job ends FAILED with its event, but while an action of it
+     * is still running at DigitalOcean its Droplets stay held (no job behind it is sent) for at most
+     * {@code holdFor}, and tracking goes on reading the action; a completion seen later is recorded
+     * on the action's row and lets the Droplets go.
+     *
+     * @return false when the job had already ended
+     */
+    @Transactional
+    public boolean timeOut(UUID jobId, Failure failure, Duration holdFor, String detail) {
+        Job job = em.find(Job.class, jobId, LockModeType.PESSIMISTIC_WRITE);
+        if (job == null || job.state.isTerminal()) {
+            return false;
+        }
+        job.holdUntil(moves.now().plus(holdFor));
+        job.recordFailure(failure);
+        moves.move(job, JobState.FAILED, detail);
+        return true;
     }
 
     /**

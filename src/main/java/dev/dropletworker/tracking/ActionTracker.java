@@ -11,7 +11,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Tracking's background role: each round reads the actions that are due, ends the jobs whose
- * actions have all finished, and fails the ones whose actions outran the timeout.
+ * actions have all finished, and fails the ones whose actions outran the timeout; once a minute it
+ * learns again how long each action type takes.
  */
 @ApplicationScoped
 public class ActionTracker {
@@ -20,13 +21,16 @@ public class ActionTracker {
 
     private final ActionFollower follower;
     private final JobFinisher finisher;
+    private final ActionDurations durations;
     private final TrackingConfig config;
     private final ShutdownDeadline deadline;
     private RoleLoop loop;
 
-    ActionTracker(ActionFollower follower, JobFinisher finisher, TrackingConfig config, ShutdownDeadline deadline) {
+    ActionTracker(ActionFollower follower, JobFinisher finisher, ActionDurations durations, TrackingConfig config,
+            ShutdownDeadline deadline) {
         this.follower = follower;
         this.finisher = finisher;
+        this.durations = durations;
         this.config = config;
         this.deadline = deadline;
     }
@@ -44,6 +48,7 @@ public class ActionTracker {
 
     /** One round. @return how much it did (0: nothing was due) */
     int track() {
+        durations.refreshIfDue();
         return follower.pollDue() + finisher.finishReady() + finisher.failTimedOut();
     }
 }

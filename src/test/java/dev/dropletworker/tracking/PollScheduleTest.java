@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -15,8 +16,14 @@ class PollScheduleTest {
     private static final PollSchedule SCHEDULE = new PollSchedule(new TestTrackingConfig(3));
 
     @Test
-    void aNewActionIsFirstReadAfterTheFirstPollDelay() {
-        assertEquals(Duration.ofSeconds(5), SCHEDULE.untilFirstPoll());
+    void aNewActionOfATypeNotSeenFinishingIsFirstReadAfterTheConfiguredFirstPoll() {
+        assertEquals(Duration.ofSeconds(5), SCHEDULE.untilFirstPoll(null));
+    }
+
+    @ParameterizedTest(name = "observed median {0} ms: first poll after {1} ms")
+    @CsvSource({"20000, 20000", "3600000, 3600000", "2500, 2500", "200, 1000", "0, 1000"})
+    void aNewActionOfATypeSeenFinishingIsFirstReadAfterItsMedianButNotBeforeTheNextRound(long median, long first) {
+        assertEquals(Duration.ofMillis(first), SCHEDULE.untilFirstPoll(Duration.ofMillis(median)));
     }
 
     @ParameterizedTest(name = "after {0} polls: {1} ms")
@@ -56,8 +63,36 @@ class PollScheduleTest {
         assertFalse(off.readsFromList(1_000));
     }
 
+    @Test
+    void anAccountsListIsReadAtMostOncePerIntervalAndDueActionsWaitForTheNextRead() {
+        assertEquals(Duration.ofSeconds(6), SCHEDULE.untilNextListRead());
+        assertEquals(Duration.ofMillis(4200), SCHEDULE.untilAccountListRead(Duration.ofMillis(4200)));
+        assertEquals(Duration.ofSeconds(1), SCHEDULE.untilAccountListRead(Duration.ZERO),
+                "due now but taken by another pod a moment ago: the next round");
+        assertEquals(Duration.ofSeconds(6), SCHEDULE.untilAccountListRead(null),
+                "another pod is reading it now: after the interval it sets");
+    }
+
+    @Test
+    void eachActionTypeHasItsOwnTimeoutAndTheRestTheDefault() {
+        assertEquals(Duration.ofHours(12), SCHEDULE.timeout("snapshot"));
+        assertEquals(Duration.ofMinutes(30), SCHEDULE.timeout("reboot"));
+        assertEquals(Duration.ofMinutes(60), SCHEDULE.timeout("rename"), "not named: the default");
+        assertEquals(Duration.ofMinutes(30), SCHEDULE.shortestTimeout());
+    }
+
     /** The production defaults, with a chosen list-read threshold. */
     private record TestTrackingConfig(int listReadThreshold) implements TrackingConfig {
+        @Override
+        public Map<String, Duration> timeouts() {
+            return Map.of("snapshot", Duration.ofHours(12), "reboot", Duration.ofMinutes(30));
+        }
+
+        @Override
+        public Duration holdAfterTimeout() {
+            return Duration.ofHours(12);
+        }
+
         @Override
         public Duration interval() {
             return Duration.ofSeconds(1);
@@ -96,6 +131,11 @@ class PollScheduleTest {
         @Override
         public int batchSize() {
             return 50;
+        }
+
+        @Override
+        public Duration listReadInterval() {
+            return Duration.ofSeconds(6);
         }
 
         @Override
