@@ -79,7 +79,7 @@ public final class WorkerBenchmark {
             for (int i = 0; i < o.pods; i++) {
                 Path log = logs.resolve("pod-" + i + ".log");
                 env.put("HOSTNAME", "bench-pod-" + i);
-                pods.add(WorkerProcess.launch(jar, env, WorkerProcess.freePort(), log));
+                pods.add(WorkerProcess.launch(jar, env, WorkerProcess.Ports.free(), log));
             }
             for (WorkerProcess pod : pods) {
                 if (!pod.awaitReady(Duration.ofMinutes(2))) {
