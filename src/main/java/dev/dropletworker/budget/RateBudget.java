@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -223,6 +224,53 @@ public class RateBudget {
                 .setParameter("perHour", (double) config.perHour())
                 .setParameter("key", key)
                 .executeUpdate();
+    }
+
+    /**
+     * Where a token's budget stands now, as an operator reads it: what each bucket holds (refilled to
+     * this moment), until when a 429 paused it, and what the API's headers last said. Empty when no
+     * request has been made with the token yet (its buckets are then full).
+     */
+    @Transactional
+    public java.util.Optional<Standing> standing(String token) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                select least(:burst, minute_tokens + extract(epoch from (now() - refilled_at)) * :minuteRate),
+                       least(:perHour, hour_tokens + extract(epoch from (now() - refilled_at)) * :perHour / 3600.0),
+                       case when paused_until > now() then extract(epoch from paused_until) end,
+                       last_remaining,
+                       extract(epoch from last_reset_at),
+                       extract(epoch from last_observed_at)
+                from rate_budget where token_key = :key""")
+                .setParameter("burst", burst)
+                .setParameter("minuteRate", minuteRate)
+                .setParameter("perHour", (double) config.perHour())
+                .setParameter("key", keyOf(token))
+                .getResultList();
+        if (rows.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        Object[] row = rows.get(0);
+        return java.util.Optional.of(new Standing(number(row[0]), number(row[1]), instantOrNull(row[2]),
+                row[3] == null ? null : ((Number) row[3]).intValue(), instantOrNull(row[4]), instantOrNull(row[5])));
+    }
+
+    /**
+     * A token's budget at one moment.
+     *
+     * @param minuteRemaining requests the minute bucket would let through now (at most the burst)
+     * @param hourRemaining requests the hour bucket would let through now
+     * @param pausedUntil until when a 429 paused the token; null if it is not paused
+     * @param apiRemaining DigitalOcean's last {@code ratelimit-remaining}; null before any answer carried one
+     * @param apiResetAt DigitalOcean's last {@code ratelimit-reset}
+     * @param observedAt when an answer last told the budget anything
+     */
+    public record Standing(double minuteRemaining, double hourRemaining, Instant pausedUntil, Integer apiRemaining,
+            Instant apiResetAt, Instant observedAt) {
+    }
+
+    private static Instant instantOrNull(Object epochSeconds) {
+        return epochSeconds == null ? null : epoch(number(epochSeconds));
     }
 
     /**

@@ -98,6 +98,14 @@ public class DigitalOcean {
         }
     }
 
+    /**
+     * Where the account's rate budget stands (see {@link RateBudget#standing}); empty for an account
+     * without a token, or one whose token has made no request yet.
+     */
+    public java.util.Optional<RateBudget.Standing> budgetOf(String account) {
+        return accounts.tokenOf(account).flatMap(budget::standing);
+    }
+
     /** {@code POST /v2/droplets/{id}/actions}. */
     public Action postAction(String account, long dropletId, JsonNode action) {
         JsonNode body = call(account, "POST /v2/droplets/" + dropletId + "/actions",

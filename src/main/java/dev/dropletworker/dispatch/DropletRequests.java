@@ -144,6 +144,11 @@ class DropletRequests {
                 if (!complete && !settled) {
                     return Optional.<Submitted>empty();
                 }
+                List<String> missing = missingNames(job, existing);
+                if (job.generation() > 1 && mayPost && !missing.isEmpty()) {
+                    // An operator's retry creates only the names no Droplet of the job carries yet.
+                    return Optional.of(adoptAndCreate(job, claim, existing, actions, missing));
+                }
                 return Optional.of(new Submitted(actions, mapper.valueToTree(existing),
                         "found " + existing.size() + " Droplets of an unconfirmed attempt"));
             }
@@ -154,8 +159,43 @@ class DropletRequests {
         });
     }
 
-    private Submitted postCreate(JobView job, JobClaim claim) {
+    /** The requested names for which the tag lookup found no Droplet. */
+    private static List<String> missingNames(JobView job, List<Droplet> existing) {
+        Set<String> found = new HashSet<>();
+        existing.forEach(d -> found.add(d.name()));
+        List<String> missing = new ArrayList<>();
+        if (job.request().has("names")) {
+            job.request().get("names").forEach(n -> {
+                if (!found.remove(n.asText())) {
+                    missing.add(n.asText());
+                }
+            });
+        } else if (existing.isEmpty()) {
+            missing.add(job.request().path("name").asText());
+        }
+        return missing;
+    }
+
+    /** The Droplets found, and one create for the names missing: one job, one event for all. */
+    private Submitted adoptAndCreate(JobView job, JobClaim claim, List<Droplet> existing, List<Action> found,
+            List<String> missing) {
         ObjectNode request = (ObjectNode) job.request();
+        ArrayNode names = request.putArray("names");
+        missing.forEach(names::add);
+        Submitted created = postCreate(job, claim, request);
+        List<Action> actions = new ArrayList<>(found);
+        actions.addAll(created.actions());
+        ArrayNode droplets = mapper.valueToTree(existing);
+        created.droplets().forEach(droplets::add);
+        return new Submitted(actions, droplets, "found " + existing.size() + " Droplets of an earlier generation; "
+                + created.detail());
+    }
+
+    private Submitted postCreate(JobView job, JobClaim claim) {
+        return postCreate(job, claim, (ObjectNode) job.request());
+    }
+
+    private Submitted postCreate(JobView job, JobClaim claim, ObjectNode request) {
         ArrayNode tags = request.has("tags") && request.get("tags").isArray()
                 ? (ArrayNode) request.get("tags") : request.putArray("tags");
         tags.add(jobTag(job));

@@ -11,7 +11,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Ready only with a usable token for the default account: without one every command naming no
- * account would fail. Names the configured accounts, never a token.
+ * account would fail. Names the configured accounts and the paused ones, never a token.
  */
 @Readiness
 @ApplicationScoped
@@ -19,10 +19,12 @@ public class DigitalOceanAccountsCheck implements HealthCheck {
 
     private final DigitalOceanAccounts accounts;
     private final DigitalOceanConfig config;
+    private final PausedAccounts paused;
 
-    public DigitalOceanAccountsCheck(DigitalOceanAccounts accounts, DigitalOceanConfig config) {
+    public DigitalOceanAccountsCheck(DigitalOceanAccounts accounts, DigitalOceanConfig config, PausedAccounts paused) {
         this.accounts = accounts;
         this.config = config;
+        this.paused = paused;
     }
 
     @Override
@@ -30,6 +32,8 @@ public class DigitalOceanAccountsCheck implements HealthCheck {
         return HealthCheckResponse.named("digitalocean-accounts")
                 .status(accounts.isConfigured(DigitalOceanAccounts.DEFAULT))
                 .withData("accounts", String.join(",", accountNames()))
+                // An operator's pause, shown but not held against the pod: it is ready all the same.
+                .withData("paused", String.join(",", paused.names()))
                 .build();
     }
 

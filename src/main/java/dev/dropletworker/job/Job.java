@@ -47,6 +47,9 @@ class Job {
     @Column(name = "ordering_key")
     String orderingKey;
 
+    /** 1, and one more for each operator's retry: the actions and the event are per generation. */
+    int generation;
+
     @JdbcTypeCode(SqlTypes.JSON)
     JsonNode request;
 
@@ -150,6 +153,36 @@ class Job {
         leaseExpiresAt = null;
     }
 
+    /**
+     * An operator's retry: the next generation starts from RECEIVED, due now, with its own attempts,
+     * give-up clock, actions and event. The last generation's outcome lives on in its event and the
+     * transitions. A create looks for what it already made before it creates again: the tag lookup
+     * runs whenever the job is unconfirmed, so a create that was ever sent starts unconfirmed. A
+     * (tag) action is sent again, which is what the operator asked for.
+     */
+    void startNextGeneration(Instant now) {
+        generation++;
+        state = JobState.RECEIVED;
+        updatedAt = now;
+        nextRunAt = now;
+        attempts = 0;
+        outcome = null;
+        finishedAt = null;
+        firstSubmittingAt = null;
+        submittingAt = null;
+        inProgressAt = null;
+        result = null;
+        errorReason = null;
+        errorHttpStatus = null;
+        errorId = null;
+        errorMessage = null;
+        errorRequestId = null;
+        endLease();
+        boolean createSent = CommandType.fromWireName(commandType).map(CommandType::createsDroplets).orElse(false)
+                && sentAt != null;
+        unconfirmedSince = createSent ? (unconfirmedSince != null ? unconfirmedSince : sentAt) : null;
+    }
+
     /** Due for its next claim at {@code at}. */
     void dueAt(Instant at) {
         nextRunAt = at;
@@ -200,7 +233,8 @@ class Job {
 
     JobView view() {
         return new JobView(id, commandId, commandType, CommandType.fromWireName(commandType).orElse(null), account,
-                dropletId, tagName, copy(request), state, outcome, attempts, leaseOwner, sentAt, unconfirmedSince,
+                dropletId, tagName, copy(request), generation, state, outcome, attempts, leaseOwner, sentAt,
+                unconfirmedSince,
                 receivedAt, firstSubmittingAt, submittingAt, inProgressAt, finishedAt, error(), copy(problems),
                 copy(result), kafkaTopic == null ? null : new RecordOrigin(kafkaTopic, kafkaPartition, kafkaOffset));
     }

@@ -100,8 +100,9 @@ public class JobStore {
     }
 
     /**
-     * Claims up to {@code limit} due jobs for this pod: RECEIVED, due, and with no earlier open job
-     * on the same ordering key (one action per Droplet, in arrival order). SKIP LOCKED lets every
+     * Claims up to {@code limit} due jobs for this pod: RECEIVED, due, of an account no operator
+     * paused, and with no earlier open job on the same ordering key (one action per Droplet, in
+     * arrival order). SKIP LOCKED lets every
      * pod claim at once without waiting on each other; the lease lets another pod take over the
      * claim if this one dies. The audit row is written by the same statement.
      */
@@ -122,6 +123,7 @@ public class JobStore {
                     select j.id from job j
                     where j.state = 'RECEIVED' and j.next_run_at <= now()
                       and j.account not in (:skipped)
+                      and not exists (select 1 from account_pause p where p.account = j.account)
                       and (j.ordering_key is null or not exists (
                             select 1 from job earlier
                             where earlier.ordering_key = j.ordering_key and earlier.seq < j.seq
@@ -223,7 +225,7 @@ public class JobStore {
         return found;
     }
 
-    /** Actions this job started, in the order they were recorded. */
+    /** Actions this job's current generation started, in the order they were recorded. */
     @Transactional
     public List<ActionView> actionsOf(UUID jobId) {
         return actions.ofJob(jobId).stream().map(JobAction::view).toList();

@@ -49,7 +49,7 @@ public class TrackingLedger {
         return submissions.leased(claim).map(job -> {
             Instant firstPoll = moves.now().plus(untilFirstPoll);
             for (Action action : actions) {
-                em.persist(JobAction.following(job.id, action, firstPoll));
+                em.persist(JobAction.following(job.id, job.generation, action, firstPoll));
             }
             if (createdDroplets != null) {
                 job.keepCreatedDroplets(createdDroplets);
@@ -72,7 +72,8 @@ public class TrackingLedger {
                 where id in (
                     select a.id from job_action a
                     where a.status = 'in-progress' and a.next_poll_at <= now()
-                      and exists (select 1 from job j where j.id = a.job_id and j.state = 'IN_PROGRESS')
+                      and exists (select 1 from job j where j.id = a.job_id and j.state = 'IN_PROGRESS'
+                                  and j.generation = a.generation)
                     order by a.next_poll_at
                     limit :limit
                     for update skip locked)
@@ -93,7 +94,7 @@ public class TrackingLedger {
         @SuppressWarnings("unchecked")
         List<Object[]> counts = em.createNativeQuery("""
                 select j.account, count(*) from job_action a join job j on j.id = a.job_id
-                where a.status = 'in-progress' and j.state = 'IN_PROGRESS'
+                where a.status = 'in-progress' and j.state = 'IN_PROGRESS' and a.generation = j.generation
                 group by j.account""").getResultList();
         Map<String, Long> byAccount = new HashMap<>();
         counts.forEach(c -> byAccount.put((String) c[0], ((Number) c[1]).longValue()));
@@ -108,7 +109,8 @@ public class TrackingLedger {
         }
         List<JobAction> rows = em.createQuery("""
                 select a from JobAction a, Job j
-                where j.id = a.jobId and a.status = 'in-progress' and j.state = :state and j.account = :account
+                where j.id = a.jobId and a.generation = j.generation and a.status = 'in-progress' and j.state = :state
+                  and j.account = :account
                   and a.actionId in :ids""", JobAction.class)
                 .setParameter("state", JobState.IN_PROGRESS)
                 .setParameter("account", account)
@@ -188,7 +190,8 @@ public class TrackingLedger {
                     select j.id from job j
                     where j.state = 'IN_PROGRESS'
                       and (j.lease_expires_at is null or j.lease_expires_at < now())
-                      and not exists (select 1 from job_action a where a.job_id = j.id and a.status = 'in-progress')
+                      and not exists (select 1 from job_action a where a.job_id = j.id and a.generation = j.generation
+                                      and a.status = 'in-progress')
                     limit :limit
                     for update skip locked)
                 returning id""", UUID.class)
@@ -223,7 +226,8 @@ public class TrackingLedger {
         List<UUID> ids = em.createNativeQuery("""
                 select j.id from job j
                 where j.state = 'IN_PROGRESS' and j.in_progress_at < now() - make_interval(secs => :timeout)
-                  and exists (select 1 from job_action a where a.job_id = j.id and a.status = 'in-progress')
+                  and exists (select 1 from job_action a where a.job_id = j.id and a.generation = j.generation
+                                and a.status = 'in-progress')
                 limit :limit""", UUID.class)
                 .setParameter("timeout", timeout.toMillis() / 1000.0)
                 .setParameter("limit", limit)

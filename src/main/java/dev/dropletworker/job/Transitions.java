@@ -48,6 +48,20 @@ class Transitions {
         }
     }
 
+    /**
+     * An operator's retry of a locked FAILED or ERRORED job: its next generation starts from
+     * RECEIVED. Nothing is announced: the generation's end will be, with its own event.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void restart(Job job, String detail) {
+        JobState from = job.state;
+        if (!from.isRetryable()) {
+            throw new IllegalStateException("job " + job.id + ": " + from + " is not retried");
+        }
+        job.startNextGeneration(now());
+        record(job, from, JobState.RECEIVED, detail);
+    }
+
     /** A job born in a state (RECEIVED, or REJECTED with its event). */
     @Transactional(Transactional.TxType.MANDATORY)
     void born(Job job, String detail) {
