@@ -26,6 +26,13 @@ public final class WorkerTestGround implements QuarkusTestResourceLifecycleManag
     /** Accepted by the simulator; shaped so no scanner mistakes it for a real DigitalOcean token. */
     public static final String DIGITALOCEAN_TOKEN = GroundServers.SIMULATOR_TOKEN;
 
+    /**
+     * Account {@code team-c}: a second token the simulator accepts, with its own rate budget, for
+     * tests that treat one account differently from the other (pausing it, say).
+     */
+    public static final String SECOND_ACCOUNT = "team-c";
+    public static final String SECOND_TOKEN = "dop_v1_simulator-second-token";
+
     /** Short enough for quick tests, long enough that the worker sees an action in progress. */
     public static final Duration ACTION_DURATION = Duration.ofMillis(300);
 
@@ -37,6 +44,7 @@ public final class WorkerTestGround implements QuarkusTestResourceLifecycleManag
             servers = GroundServers.start(SimulatorConfig.builder()
                     .port(0)
                     .token(DIGITALOCEAN_TOKEN)
+                    .token(SECOND_TOKEN)
                     .actionDuration(ACTION_DURATION)
                     .build());
         }
@@ -46,7 +54,8 @@ public final class WorkerTestGround implements QuarkusTestResourceLifecycleManag
                 "quarkus.datasource.username", servers.postgres.username(),
                 "quarkus.datasource.password", servers.postgres.password(),
                 "digitalocean.api-url", servers.simulator.baseUrl(),
-                "digitalocean.token", DIGITALOCEAN_TOKEN);
+                "digitalocean.token", DIGITALOCEAN_TOKEN,
+                "digitalocean.accounts." + SECOND_ACCOUNT + ".token", SECOND_TOKEN);
     }
 
     @Override

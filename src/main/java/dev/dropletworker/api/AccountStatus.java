@@ -1,0 +1,34 @@
+package dev.dropletworker.api;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.time.Instant;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** An account as operators see it: its pause, its waiting jobs, its rate budget. */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@Schema(name = "Account")
+record AccountStatus(
+        String account,
+        @Schema(description = "Whether the worker has a usable token for it") boolean configured,
+        @Schema(description = "Whether an operator paused its dispatch") boolean paused,
+        Instant pausedAt,
+        String pausedBy,
+        String pauseReason,
+        @Schema(description = "Jobs recorded and not yet submitted (RECEIVED)") long waitingJobs,
+        Budget budget) {
+
+    /** The account's token's budget, shared by every pod. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @Schema(name = "Budget")
+    record Budget(
+            @Schema(description = "Requests the minute bucket lets through now") int minuteRemaining,
+            @Schema(description = "The most it holds (the burst)") int minuteCapacity,
+            @Schema(description = "Requests the hour bucket lets through now") int hourRemaining,
+            int hourCapacity,
+            @Schema(description = "Until when a 429 paused the token; null if it is not paused") Instant pausedUntil,
+            @Schema(description = "DigitalOcean's last ratelimit-remaining (the hourly window)") Integer apiRemaining,
+            @Schema(description = "DigitalOcean's last ratelimit-reset") Instant apiResetAt,
+            @Schema(description = "When an answer last fed the budget") Instant observedAt) {
+    }
+}
