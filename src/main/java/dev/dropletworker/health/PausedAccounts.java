@@ -15,6 +15,7 @@ import jakarta.enterprise.event.TransactionPhase;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,6 +32,8 @@ public class PausedAccounts {
     private final AccountPauses pauses;
     private final MetricsConfig config;
     private final Set<String> paused = ConcurrentHashMap.newKeySet();
+    /** Counts this pod's own changes, so a refresh read before one of them committed does not undo it. */
+    private final AtomicLong changes = new AtomicLong();
     private RoleLoop loop;
 
     public PausedAccounts(AccountPauses pauses, MetricsConfig config, DigitalOceanConfig digitalOcean,
@@ -59,6 +62,7 @@ public class PausedAccounts {
     }
 
     void changed(@Observes(during = TransactionPhase.AFTER_SUCCESS) AccountPauseChanged change) {
+        changes.incrementAndGet();
         if (change.paused()) {
             paused.add(change.account());
         } else {
@@ -69,7 +73,11 @@ public class PausedAccounts {
     /** @return 0 always: one refresh per interval */
     int refresh() {
         try {
+            long before = changes.get();
             Set<String> now = pauses.all().keySet();
+            if (changes.get() != before) {
+                return 0; // a change on this pod came in meanwhile: the next refresh reads it committed
+            }
             paused.retainAll(now);
             paused.addAll(now);
         } catch (RuntimeException e) {
