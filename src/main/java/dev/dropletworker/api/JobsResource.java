@@ -32,7 +32,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
@@ -40,6 +43,11 @@ import org.jboss.logging.Logger;
 @Path("/api/v1/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Jobs", description = "The jobs the worker recorded for commands, and what operators may do with them")
+@SecurityScheme(securitySchemeName = OperatorApiDefinition.API_KEY, type = SecuritySchemeType.APIKEY,
+        apiKeyName = ApiKeyMechanism.HEADER, in = SecuritySchemeIn.HEADER,
+        description = "A configured API key (worker.api.keys.<name>.hash holds its SHA-256)")
+@SecurityScheme(securitySchemeName = OperatorApiDefinition.BEARER, type = SecuritySchemeType.HTTP,
+        scheme = "bearer", bearerFormat = "JWT", description = "An OIDC access token, where quarkus.oidc is enabled")
 @SecurityRequirement(name = OperatorApiDefinition.API_KEY)
 @SecurityRequirement(name = OperatorApiDefinition.BEARER)
 @APIResponse(responseCode = "401", description = OperatorApiDefinition.UNAUTHORIZED)
