@@ -52,8 +52,11 @@ async function signIn(key) {
     const me = await api("/me");
     state.roles = me.roles;
     sessionStorage.setItem("dropletworker.key", key);
-    $("#who").textContent = me.name + " (" + me.roles.join(", ") + ")";
+    $("#who").textContent = "signed in as " + me.name + " (" + me.roles.join(", ") + ")";
     $("#signout").hidden = false;
+    $("#key-label").hidden = true;
+    $("#key").value = "";
+    $("#signin button[type=submit]").hidden = true;
     say("");
     await refresh();
   } catch (e) {
@@ -151,6 +154,7 @@ function filterBy(name, value) {
 
 async function showJob(id, quiet) {
   state.selected = id;
+  if (!quiet) history.replaceState(null, "", location.pathname + "#job=" + id);
   let job;
   try {
     job = await api("/jobs/" + id);
@@ -210,10 +214,12 @@ $("#filters").addEventListener("reset", () => setTimeout(() => { state.page = 0;
 $("#next").addEventListener("click", () => { state.page++; loadJobs().catch((x) => say(x.message, true)); });
 $("#first").addEventListener("click", () => { state.page = 0; loadJobs().catch((x) => say(x.message, true)); });
 
-// A key in the URL fragment (#key=...) signs in at once and is removed from the address bar.
+// A key in the URL fragment (#key=...) signs in at once and is removed from the address bar;
+// #job=<id> opens that job.
 const fragment = new URLSearchParams(location.hash.slice(1));
+if (fragment.get("job")) state.selected = fragment.get("job");
 if (fragment.get("key")) {
-  history.replaceState(null, "", location.pathname);
+  history.replaceState(null, "", location.pathname + (state.selected ? "#job=" + state.selected : ""));
   signIn(fragment.get("key"));
 } else if (state.key) {
   signIn(state.key);

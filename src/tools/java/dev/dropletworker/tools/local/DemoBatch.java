@@ -195,8 +195,8 @@ final class DemoBatch {
         batch.forEach(s -> byKind.computeIfAbsent(s.kind, k -> new ArrayList<>()).add(s));
         String line = "-".repeat(112);
         out.println(line);
-        out.printf(" %-24s %5s %10s %8s %7s %9s %14s %8s   %s%n", "command type", "sent", "completed", "errored",
-                "failed", "rejected", "dead-lettered", "waiting", "answered after (s) min / median / max");
+        out.printf(" %-24s %5s %10s %8s %7s %9s %14s %10s   %s%n", "command type", "sent", "completed", "errored",
+                "failed", "rejected", "dead-lettered", "unanswered", "answered after (s) min / median / max");
         out.println(line);
         for (Map.Entry<String, List<Sent>> kind : byKind.entrySet()) {
             List<Sent> sent = kind.getValue();
@@ -205,7 +205,7 @@ final class DemoBatch {
             List<Double> times = sent.stream().filter(Sent::answered).map(Sent::seconds).sorted().toList();
             String timing = times.isEmpty() ? "" : String.format(Locale.ROOT, "%.1f / %.1f / %.1f", times.get(0),
                     times.get(times.size() / 2), times.get(times.size() - 1));
-            out.printf(" %-24s %5d %10s %8s %7s %9s %14s %8s   %s%n", kind.getKey(), sent.size(), counts[0],
+            out.printf(" %-24s %5d %10s %8s %7s %9s %14s %10s   %s%n", kind.getKey(), sent.size(), counts[0],
                     counts[1], counts[2], counts[3], counts[4], cell(sent.stream().filter(s -> !s.answered()).count()),
                     timing);
         }
