@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Reads an API key from the {@code X-API-Key} header. A request without one is anonymous here (an
@@ -20,6 +21,15 @@ import java.util.Set;
 class ApiKeyMechanism implements HttpAuthenticationMechanism {
 
     static final String HEADER = "X-API-Key";
+    /** Ahead of OIDC (1001), so that its challenge is the one sent; it steps aside without a key. */
+    private static final int PRIORITY = 1002;
+
+    private final String challenge;
+
+    ApiKeyMechanism(@ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean oidc) {
+        // One header, both schemes the API takes (RFC 9110 allows a list of challenges).
+        this.challenge = "ApiKey header=\"" + HEADER + "\"" + (oidc ? ", Bearer" : "");
+    }
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identities) {
@@ -32,7 +42,12 @@ class ApiKeyMechanism implements HttpAuthenticationMechanism {
 
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
-        return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "ApiKey header=\"" + HEADER + "\""));
+        return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", challenge));
+    }
+
+    @Override
+    public int getPriority() {
+        return PRIORITY;
     }
 
     @Override

@@ -25,7 +25,7 @@ class ApiAuthTest {
     @Test
     void aCallWithoutCredentialsIsUnauthorized() {
         given().get("/api/v1/jobs").then().statusCode(401)
-                .header("WWW-Authenticate", containsString("X-API-Key"));
+                .header("WWW-Authenticate", containsString("X-API-Key")).header("WWW-Authenticate", containsString("Bearer"));
         given().post("/api/v1/jobs/" + UUID.randomUUID() + "/retry").then().statusCode(401);
         given().get("/api/v1/accounts").then().statusCode(401);
     }
