@@ -49,6 +49,9 @@ class PackagedWorkerIT {
 
     /** Looks nothing like a real token, but is distinctive enough to find in a log. */
     private static final String TOKEN = "dop_v1_packaged-worker-it-secret";
+    /** An operator API key; the pods get only its SHA-256 (below). */
+    private static final String API_KEY = "packaged-it-operator-key-4f1d9c";
+    private static final String API_KEY_HASH = "27ef11b90e0eab2c2d23695010b90e77332dade7065a9f1c4af21964188faed1";
     private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -72,7 +75,7 @@ class PackagedWorkerIT {
 
     @Test
     @Order(1)
-    void packagedWorkerBecomesReadyAndAnswersACommandWithoutEverLoggingTheToken() throws Exception {
+    void packagedWorkerBecomesReadyAndAnswersACommandWithoutEverLoggingTheTokenOrAnApiKey() throws Exception {
         WorkerProcess pod = startPod("pod-ready");
         HttpResponse<String> ready = get(pod, "/q/health/ready");
         assertEquals(200, ready.statusCode());
@@ -100,8 +103,23 @@ class PackagedWorkerIT {
         assertTrue(metrics.contains("dropletworker_events_unpublished"), "outbox gauge is exported");
         assertTrue(metrics.contains("dropletworker_api_requests_total"), "API request counts are exported");
         assertFalse(event.toString().contains(TOKEN));
+
+        // The operator API of the packaged worker, with a key configured through the environment.
+        HttpResponse<String> job = http.send(HttpRequest.newBuilder(URI.create(pod.url()
+                + "/api/v1/jobs/by-command-id/" + commandId)).header("X-API-Key", API_KEY)
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, job.statusCode(), job.body());
+        assertEquals("completed", MAPPER.readTree(job.body()).path("state").asText());
+        assertEquals(401, get(pod, "/api/v1/jobs/by-command-id/" + commandId).statusCode());
+        HttpResponse<String> wrongKey = http.send(HttpRequest.newBuilder(URI.create(pod.url() + "/api/v1/jobs"))
+                .header("X-API-Key", API_KEY + "-wrong").timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, wrongKey.statusCode());
+        assertEquals(200, get(pod, "/dashboard/").statusCode());
         for (Path log : logs) {
-            assertFalse(Files.readString(log).contains(TOKEN), "the token never appears in " + log);
+            String text = Files.readString(log);
+            assertFalse(text.contains(TOKEN), "the token never appears in " + log);
+            assertFalse(text.contains(API_KEY), "no API key, right or wrong, appears in " + log);
         }
     }
 
@@ -192,6 +210,9 @@ class PackagedWorkerIT {
         Map<String, String> env = ground.workerEnvironment(TOKEN);
         env.put("DIGITALOCEAN_ACCOUNTS_TEAMB_TOKEN", "dop_v1_second-account-token");
         env.put("HOSTNAME", name);
+        env.put("WORKER_API_KEYS_OPS_HASH", API_KEY_HASH);
+        env.put("WORKER_API_KEYS_OPS_ROLE", "operate");
+        env.put("QUARKUS_LOG_CATEGORY__IO_QUARKUS_SECURITY__LEVEL", "DEBUG");
         // The most talkative setting an operator might choose: even then no token may show.
         env.put("QUARKUS_LOG_CATEGORY__DEV_DROPLETWORKER__LEVEL", "DEBUG");
         // Short leases and polls, so that a dead pod's claims come back within seconds.
