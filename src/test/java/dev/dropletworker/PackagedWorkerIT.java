@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropletworker.simulator.SimulatorConfig;
 import dev.dropletworker.simulator.SimulatorControl;
+import dev.dropletworker.testsupport.PackagedPods;
 import dev.dropletworker.tools.ground.CommandBus;
 import dev.dropletworker.tools.ground.GroundServers;
 import dev.dropletworker.tools.ground.WorkerProcess;
@@ -52,24 +53,21 @@ class PackagedWorkerIT {
     /** An operator API key; the pods get only its SHA-256 (below). */
     private static final String API_KEY = "packaged-it-operator-key-4f1d9c";
     private static final String API_KEY_HASH = "27ef11b90e0eab2c2d23695010b90e77332dade7065a9f1c4af21964188faed1";
-    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private static GroundServers ground;
-    private static final List<WorkerProcess> pods = new ArrayList<>();
-    private static final List<Path> logs = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static PackagedPods pods;
 
     @BeforeAll
     static void startGround() {
         ground = GroundServers.start(SimulatorConfig.builder().port(0).token(TOKEN)
                 .actionDuration(Duration.ofMillis(300)).build());
+        pods = new PackagedPods(ground, TOKEN);
     }
 
     @AfterAll
     static void stopAll() {
-        pods.forEach(WorkerProcess::stop);
+        pods.close();
         ground.close();
     }
 
@@ -105,18 +103,13 @@ class PackagedWorkerIT {
         assertFalse(event.toString().contains(TOKEN));
 
         // The operator API of the packaged worker, with a key configured through the environment.
-        HttpResponse<String> job = http.send(HttpRequest.newBuilder(URI.create(pod.url()
-                + "/api/v1/jobs/by-command-id/" + commandId)).header("X-API-Key", API_KEY)
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> job = getWithKey(pod, "/api/v1/jobs/by-command-id/" + commandId, API_KEY);
         assertEquals(200, job.statusCode(), job.body());
         assertEquals("completed", MAPPER.readTree(job.body()).path("state").asText());
         assertEquals(401, get(pod, "/api/v1/jobs/by-command-id/" + commandId).statusCode());
-        HttpResponse<String> wrongKey = http.send(HttpRequest.newBuilder(URI.create(pod.url() + "/api/v1/jobs"))
-                .header("X-API-Key", API_KEY + "-wrong").timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(401, wrongKey.statusCode());
+        assertEquals(401, getWithKey(pod, "/api/v1/jobs", API_KEY + "-wrong").statusCode());
         assertEquals(200, get(pod, "/dashboard/").statusCode());
-        for (Path log : logs) {
+        for (Path log : pods.logs()) {
             String text = Files.readString(log);
             assertFalse(text.contains(TOKEN), "the token never appears in " + log);
             assertFalse(text.contains(API_KEY), "no API key, right or wrong, appears in " + log);
@@ -207,35 +200,19 @@ class PackagedWorkerIT {
     }
 
     private static WorkerProcess startPod(String name) throws IOException, InterruptedException {
-        Map<String, String> env = ground.workerEnvironment(TOKEN);
-        env.put("DIGITALOCEAN_ACCOUNTS_TEAMB_TOKEN", "dop_v1_second-account-token");
-        env.put("HOSTNAME", name);
-        env.put("WORKER_API_KEYS_OPS_HASH", API_KEY_HASH);
-        env.put("WORKER_API_KEYS_OPS_ROLE", "operate");
-        env.put("QUARKUS_LOG_CATEGORY__IO_QUARKUS_SECURITY__LEVEL", "DEBUG");
-        // The most talkative setting an operator might choose: even then no token may show.
-        env.put("QUARKUS_LOG_CATEGORY__DEV_DROPLETWORKER__LEVEL", "DEBUG");
-        // Short leases and polls, so that a dead pod's claims come back within seconds.
-        env.put("WORKER_DISPATCH_LEASE", "3s");
-        env.put("WORKER_TRACKING_LEASE", "3s");
-        env.put("WORKER_KAFKA_SESSION_TIMEOUT_MS", "6000"); // the broker's minimum
-        env.put("WORKER_DISPATCH_INTERVAL", "200ms");
-        env.put("WORKER_TRACKING_INTERVAL", "200ms");
-        env.put("WORKER_TRACKING_FIRST_POLL", "200ms");
-        env.put("WORKER_TRACKING_MIN_POLL_INTERVAL", "200ms");
-        env.put("WORKER_TRACKING_MAX_POLL_INTERVAL", "500ms");
-        env.put("WORKER_RELAY_INTERVAL", "200ms");
-        Path log = Path.of("target", "packaged-" + name + ".log");
-        WorkerProcess pod = WorkerProcess.launch(JAR, env, WorkerProcess.freePort(), log);
-        pods.add(pod);
-        logs.add(log);
-        assertTrue(pod.awaitReady(Duration.ofSeconds(90)), name + " became ready; see " + log);
-        return pod;
+        return pods.start(name, Map.of("DIGITALOCEAN_ACCOUNTS_TEAMB_TOKEN", "dop_v1_second-account-token",
+                "WORKER_API_KEYS_OPS_HASH", API_KEY_HASH, "WORKER_API_KEYS_OPS_ROLE", "operate",
+                "QUARKUS_LOG_CATEGORY__IO_QUARKUS_SECURITY__LEVEL", "DEBUG"));
     }
 
-    private HttpResponse<String> get(WorkerProcess pod, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(pod.url() + path)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> getWithKey(WorkerProcess pod, String path, String apiKey)
+            throws IOException, InterruptedException {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .build().send(HttpRequest.newBuilder(URI.create(pod.url() + path)).header("X-API-Key", apiKey)
+                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private static HttpResponse<String> get(WorkerProcess pod, String path) throws IOException, InterruptedException {
+        return PackagedPods.get(pod, path);
+    }
 }

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropletworker.job.CommandType;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,13 +21,26 @@ import java.util.stream.Collectors;
 
 /**
  * Reads a Kafka record value as a command. Never throws: every record gets an answer
- * (accepted, rejected with each problem, or unreadable with a reason).
+ * (accepted, rejected with each problem, or unreadable with a reason). Everything a record can
+ * make the reader hold or echo is bounded: its size, its nesting, the length of its strings and
+ * names, the problems listed and the text they quote.
  */
 @ApplicationScoped
 public class CommandReader {
 
     static final int MAX_COMMAND_ID_LENGTH = 200;
     static final int MAX_PROBLEMS = 50;
+    /** A command is a few levels deep; a record nested deeper is not one (and would cost stack to walk). */
+    static final int MAX_NESTING_DEPTH = 32;
+    /**
+     * Field names longer than this make a record unreadable. Shorter unknown ones are reported as
+     * problems, their pointers cut (see {@link Problem}), so the producer still gets its answer.
+     */
+    static final int MAX_NAME_LENGTH = 50_000;
+    /** A rejected command's {@code type} is echoed in its event: at most this much of it. */
+    static final int MAX_ECHOED_TYPE_LENGTH = 100;
+    /** Why a record is unreadable quotes the parser, which may quote the record. */
+    static final int MAX_REASON_LENGTH = 500;
     private static final Pattern ACCOUNT = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
     private static final Set<String> ENVELOPE_FIELDS = Set.of("command_id", "type", "account");
     private static final String KINDS = Arrays.stream(CommandType.values()).map(CommandType::wireName)
@@ -32,23 +48,40 @@ public class CommandReader {
 
     private final ObjectMapper mapper;
     private final CommandValidator validator;
+    private final int maxCommandBytes;
 
-    public CommandReader(ObjectMapper mapper, CommandValidator validator) {
-        this.mapper = mapper;
+    @Inject
+    public CommandReader(CommandValidator validator, IntakeConfig config) {
+        this(validator, config.maxCommandBytes());
+    }
+
+    public CommandReader(CommandValidator validator, int maxCommandBytes) {
         this.validator = validator;
+        this.maxCommandBytes = maxCommandBytes;
+        // Its own mapper: these limits are for producers' records, not for anything else the worker parses.
+        this.mapper = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                .maxDocumentLength(maxCommandBytes)
+                .maxNestingDepth(MAX_NESTING_DEPTH)
+                .maxNameLength(MAX_NAME_LENGTH)
+                .maxStringLength(maxCommandBytes)
+                .build()).build());
     }
 
     public ReadResult read(byte[] value) {
         if (value == null || value.length == 0) {
             return new ReadResult.Unreadable("record has no value");
         }
+        if (value.length > maxCommandBytes) {
+            return new ReadResult.Unreadable("record is " + value.length + " bytes; a command may have at most "
+                    + maxCommandBytes);
+        }
         JsonNode root;
         try {
             root = mapper.readTree(value);
         } catch (JsonProcessingException e) {
-            return new ReadResult.Unreadable("record is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            return new ReadResult.Unreadable("record could not be read: " + e.getMessage());
+            return unreadable("record is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException | RuntimeException e) {
+            return unreadable("record could not be read: " + e.getClass().getSimpleName());
         }
         if (root == null || !root.isObject()) {
             return new ReadResult.Unreadable("record is JSON but not an object");
@@ -69,6 +102,10 @@ public class CommandReader {
             return new ReadResult.Unreadable("command_id is longer than " + MAX_COMMAND_ID_LENGTH + " characters");
         }
         return readCommand(commandId, (ObjectNode) root);
+    }
+
+    private static ReadResult unreadable(String reason) {
+        return new ReadResult.Unreadable(Echo.cut(reason, MAX_REASON_LENGTH));
     }
 
     /** A command with thousands of faults gets the first {@value #MAX_PROBLEMS} and a count: events stay small. */
@@ -114,7 +151,8 @@ public class CommandReader {
             }
         }
         JsonNode typeNode = root.get("type");
-        String rawType = typeNode != null && typeNode.isTextual() ? typeNode.asText() : null;
+        String rawType = typeNode != null && typeNode.isTextual() ? Echo.cut(typeNode.asText(), MAX_ECHOED_TYPE_LENGTH)
+                : null;
         CommandType type = rawType == null ? null : CommandType.fromWireName(rawType).orElse(null);
         if (typeNode == null || typeNode.isNull()) {
             problems.add(new Problem("/type", "is required"));

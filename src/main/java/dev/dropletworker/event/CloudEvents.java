@@ -1,5 +1,6 @@
 package dev.dropletworker.event;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,7 +8,9 @@ import dev.dropletworker.job.ActionView;
 import dev.dropletworker.job.Failure;
 import dev.dropletworker.job.JobView;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,6 +24,12 @@ public class CloudEvents {
 
     public static final String SOURCE = "/droplet-worker";
     public static final String TYPE_PREFIX = "dev.dropletworker.job.";
+
+    private static final int MAX_CUT_ACTIONS = 20;
+    private static final int MAX_CUT_DROPLETS = 20;
+    private static final int MAX_CUT_PROBLEMS = 10;
+    private static final int MAX_CUT_MESSAGE = 1000;
+    private static final int MAX_BARE_MESSAGE = 200;
 
     private final ObjectMapper mapper;
 
@@ -95,6 +104,88 @@ public class CloudEvents {
         data.put("submitted_at", text(job.inProgressAt()));
         data.put("finished_at", text(job.finishedAt()));
         return data;
+    }
+
+    /**
+     * The event cut down so that it fits {@code maxBytes} (UTF-8), saying in {@code data.truncated}
+     * what was cut: first long lists and the Droplets' networks, then everything but the outcome,
+     * its error and the job's identity. A job with thousands of actions or problems still gets its
+     * event.
+     */
+    public ObjectNode cut(ObjectNode event, int maxBytes, String reason) {
+        int original = size(event);
+        ObjectNode shorter = event.deepCopy();
+        ObjectNode data = (ObjectNode) shorter.get("data");
+        List<String> omitted = new ArrayList<>();
+        keepFirst(data, "actions", MAX_CUT_ACTIONS, omitted);
+        keepFirst(data, "problems", MAX_CUT_PROBLEMS, omitted);
+        keepFirst(data, "droplets", MAX_CUT_DROPLETS, omitted);
+        boolean networks = false;
+        for (JsonNode droplet : data.path("droplets")) {
+            networks |= ((ObjectNode) droplet).remove("networks") != null;
+        }
+        if (networks) {
+            omitted.add("droplets[].networks");
+        }
+        cutText(data.path("error"), "message", MAX_CUT_MESSAGE, omitted);
+        data.set("truncated", truncated(reason, original, omitted));
+        if (size(shorter) <= maxBytes) {
+            return shorter;
+        }
+        return bare(event, reason);
+    }
+
+    /**
+     * The least an event can be and still answer its command: the job's identity, its outcome, the
+     * error behind a failure, its first problem for a rejection, its times.
+     */
+    public ObjectNode bare(ObjectNode event, String reason) {
+        int original = size(event);
+        ObjectNode bare = event.deepCopy();
+        ObjectNode data = (ObjectNode) bare.get("data");
+        List<String> omitted = new ArrayList<>();
+        for (String list : List.of("actions", "droplets")) {
+            if (data.has(list)) {
+                omitted.add(list + " (" + data.path(list).size() + " not listed)");
+                data.remove(list);
+            }
+        }
+        keepFirst(data, "problems", 1, omitted);
+        cutText(data.path("error"), "message", MAX_BARE_MESSAGE, omitted);
+        data.remove("truncated");
+        data.set("truncated", truncated(reason, original, omitted));
+        return bare;
+    }
+
+    private ObjectNode truncated(String reason, int originalBytes, List<String> omitted) {
+        ObjectNode truncated = mapper.createObjectNode();
+        truncated.put("reason", reason);
+        truncated.put("original_bytes", originalBytes);
+        omitted.forEach(truncated.putArray("omitted")::add);
+        return truncated;
+    }
+
+    private static void keepFirst(ObjectNode data, String list, int max, List<String> omitted) {
+        JsonNode items = data.get(list);
+        if (items instanceof ArrayNode array && array.size() > max) {
+            int total = array.size();
+            while (array.size() > max) {
+                array.remove(array.size() - 1);
+            }
+            omitted.add(list + " (" + (total - max) + " of " + total + " not listed)");
+        }
+    }
+
+    private static void cutText(JsonNode object, String field, int max, List<String> omitted) {
+        if (object instanceof ObjectNode node && node.path(field).isTextual() && node.get(field).asText().length() > max) {
+            node.put(field, node.get(field).asText().substring(0, max) + "…");
+            omitted.add(field + " (shortened)");
+        }
+    }
+
+    /** An event's size as published (UTF-8 bytes of its JSON). */
+    public static int size(JsonNode event) {
+        return event.toString().getBytes(StandardCharsets.UTF_8).length;
     }
 
     private static String text(Instant instant) {

@@ -39,7 +39,17 @@ class OutboxEvent {
     @Column(name = "sent_at")
     Instant sentAt;
 
-    static OutboxEvent of(JobView job, String payload) {
+    /** When the relay stopped trying: Kafka refused the event for good. */
+    @Column(name = "parked_at")
+    Instant parkedAt;
+
+    @Column(name = "park_reason")
+    String parkReason;
+
+    /** The payload was cut down to fit a size limit (its data.truncated says what was cut). */
+    boolean cut;
+
+    static OutboxEvent of(JobView job, String payload, boolean cut) {
         OutboxEvent event = new OutboxEvent();
         event.id = job.eventId();
         event.jobId = job.id();
@@ -48,10 +58,31 @@ class OutboxEvent {
         event.eventType = CloudEvents.TYPE_PREFIX + job.outcome();
         event.payload = payload;
         event.createdAt = job.finishedAt();
+        event.cut = cut;
         return event;
     }
 
     void markSent(Instant at) {
         sentAt = at;
+    }
+
+    /** The payload replaced by a smaller one, for a topic that refused this one as too large. */
+    void cutTo(String smaller) {
+        payload = smaller;
+        cut = true;
+    }
+
+    void park(Instant at, String reason) {
+        parkedAt = at;
+        parkReason = reason;
+    }
+
+    void unpark() {
+        parkedAt = null;
+        parkReason = null;
+    }
+
+    ParkedEvent parked() {
+        return new ParkedEvent(id, jobId, eventKey, eventType, payload, createdAt, parkedAt, parkReason, cut);
     }
 }

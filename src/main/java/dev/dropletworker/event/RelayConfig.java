@@ -19,7 +19,20 @@ public interface RelayConfig {
     @WithDefault("100")
     int batchSize();
 
-    /** How long a round waits for Kafka to acknowledge its batch before trying the rest again later. */
+    /**
+     * How long a round waits for Kafka to acknowledge its batch. Sends still unacknowledged then are
+     * left to finish (the producer retries them itself); this pod does not send those events again
+     * while they are in flight.
+     */
     @WithDefault("30s")
     Duration sendTimeout();
+
+    /**
+     * The largest event published as built; a larger one (thousands of actions or problems) is cut
+     * down to this with {@code data.truncated} saying what was cut. Half of Kafka's default record
+     * limit, leaving room for the key and headers. If the events topic takes less, the relay cuts an
+     * event it refuses further.
+     */
+    @WithDefault("524288")
+    int maxEventBytes();
 }

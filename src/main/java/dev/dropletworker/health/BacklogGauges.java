@@ -1,6 +1,7 @@
 package dev.dropletworker.health;
 
 import dev.dropletworker.event.OutboxRelay;
+import dev.dropletworker.event.ParkedEvents;
 import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.lifecycle.RoleLoop;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How much work is waiting, for dashboards and alerts: open jobs by state, the age of the oldest
- * job not yet submitted, and events not yet published. Counted every refresh interval (never on
+ * job not yet submitted, events not yet published and events parked. Counted every refresh interval (never on
  * the scrape thread), and the same on every pod, since the tables are shared.
  */
 @ApplicationScoped
@@ -24,15 +25,19 @@ public class BacklogGauges {
 
     private final JobStore jobs;
     private final OutboxRelay relay;
+    private final ParkedEvents parked;
     private final MetricsConfig config;
     private final Map<JobState, AtomicLong> openJobs = new EnumMap<>(JobState.class);
     private final AtomicLong oldestWaitingSeconds = new AtomicLong();
     private final AtomicLong unpublishedEvents = new AtomicLong();
+    private final AtomicLong parkedEvents = new AtomicLong();
     private RoleLoop loop;
 
-    public BacklogGauges(JobStore jobs, OutboxRelay relay, MetricsConfig config, MeterRegistry registry) {
+    public BacklogGauges(JobStore jobs, OutboxRelay relay, ParkedEvents parked, MetricsConfig config,
+            MeterRegistry registry) {
         this.jobs = jobs;
         this.relay = relay;
+        this.parked = parked;
         this.config = config;
         for (JobState state : JobState.values()) {
             if (state.isTerminal()) {
@@ -48,6 +53,8 @@ public class BacklogGauges {
                 .register(registry);
         Gauge.builder("dropletworker.events.unpublished", unpublishedEvents, AtomicLong::get)
                 .description("Completion events written but not yet published to Kafka").register(registry);
+        Gauge.builder("dropletworker.events.parked", parkedEvents, AtomicLong::get)
+                .description("Completion events Kafka refused for good, waiting for an operator").register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -66,6 +73,7 @@ public class BacklogGauges {
         backlog.open().forEach((state, count) -> openJobs.get(state).set(count));
         oldestWaitingSeconds.set(backlog.oldestWaiting().toSeconds());
         unpublishedEvents.set(relay.unpublished());
+        parkedEvents.set(parked.count());
         return 0;
     }
 }

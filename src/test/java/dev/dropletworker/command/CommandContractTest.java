@@ -39,7 +39,7 @@ class CommandContractTest {
     private static final JsonSchema COMMAND_SCHEMA = schema("schemas/droplet-command.schema.json");
     private static final JsonSchema EVENT_SCHEMA = schema("schemas/droplet-event.schema.json");
 
-    private final CommandReader reader = new CommandReader(MAPPER, new CommandValidator());
+    private final CommandReader reader = new CommandReader(new CommandValidator(), 1_048_576);
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("exampleCommands")

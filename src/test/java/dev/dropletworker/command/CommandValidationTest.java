@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CommandValidationTest {
 
-    private final CommandReader reader = new CommandReader(new ObjectMapper(), new CommandValidator());
+    private final CommandReader reader = new CommandReader(new CommandValidator(), 1_048_576);
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidCommands")

@@ -48,6 +48,9 @@ public final class CommandBus implements AutoCloseable {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // Room for the hostile records tests send (over 1 MiB, to topics raised to take them).
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 * 1024 * 1024));
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(64L * 1024 * 1024));
         producer = new KafkaProducer<>(p);
         events = new TopicListener(bootstrap, EVENTS);
         deadLetters = new TopicListener(bootstrap, DEAD_LETTERS);
@@ -75,6 +78,11 @@ public final class CommandBus implements AutoCloseable {
         return json(events.await(r -> commandId.equals(subject(r)), timeout).value());
     }
 
+    /** Waits for the first event whose subject is this command id, as the record it came in. */
+    public ConsumerRecord<String, byte[]> awaitEventRecord(String commandId, Duration timeout) {
+        return events.await(r -> commandId.equals(subject(r)), timeout);
+    }
+
     /** Every event seen so far for this command id. */
     public List<JsonNode> eventsFor(String commandId) {
         return events.records().stream().filter(r -> commandId.equals(subject(r))).map(r -> json(r.value())).toList();
@@ -82,6 +90,11 @@ public final class CommandBus implements AutoCloseable {
 
     public List<ConsumerRecord<String, byte[]>> events() {
         return events.records();
+    }
+
+    /** Every dead-letter record seen so far. */
+    public List<ConsumerRecord<String, byte[]>> deadLetters() {
+        return deadLetters.records();
     }
 
     public ConsumerRecord<String, byte[]> awaitDeadLetter(Predicate<ConsumerRecord<String, byte[]>> match,

@@ -17,8 +17,11 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -27,7 +30,8 @@ import org.apache.kafka.metadata.storage.Formatter;
  * A real Kafka broker inside this JVM: one KRaft node that is both broker and controller,
  * listening on 127.0.0.1 on free ports, with its log directory in a temp dir deleted on close.
  * Topics are created on first use with one partition; {@link #createTopic} makes more.
- * Started once per JVM by the test ground; not meant to be restarted.
+ * {@link #stop()} and {@link #startAgain()} take it down and bring it back on the same ports with the
+ * same data, as a broker restart would; {@link #close()} ends it and deletes its data.
  */
 public final class KafkaBroker implements AutoCloseable {
 
@@ -35,13 +39,14 @@ public final class KafkaBroker implements AutoCloseable {
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
-    private final KafkaRaftServer server;
+    private final KafkaConfig config;
     private final Path logDir;
     private final String bootstrapServers;
+    private KafkaRaftServer server;
     private boolean closed;
 
-    private KafkaBroker(KafkaRaftServer server, Path logDir, String bootstrapServers) {
-        this.server = server;
+    private KafkaBroker(KafkaConfig config, Path logDir, String bootstrapServers) {
+        this.config = config;
         this.logDir = logDir;
         this.bootstrapServers = bootstrapServers;
     }
@@ -56,12 +61,10 @@ public final class KafkaBroker implements AutoCloseable {
             KafkaConfig config = new KafkaConfig(serverProperties(logDir, brokerPort, controllerPort), false);
             format(config, logDir);
 
-            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             String bootstrap = "127.0.0.1:" + brokerPort;
-            KafkaBroker broker = new KafkaBroker(server, logDir, bootstrap);
+            KafkaBroker broker = new KafkaBroker(config, logDir, bootstrap);
             try {
-                server.startup();
-                broker.awaitReady();
+                broker.startAgain();
             } catch (RuntimeException e) {
                 broker.close();
                 throw e;
@@ -77,10 +80,49 @@ public final class KafkaBroker implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /** Starts the broker after {@link #stop()}, on its ports with the data it had (also its first start). */
+    public synchronized void startAgain() {
+        if (server != null) {
+            return;
+        }
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        awaitReady();
+    }
+
+    /** Shuts the broker down as a restart would, keeping its data and ports for {@link #startAgain()}. */
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        server.shutdown();
+        server.awaitShutdown();
+        server = null;
+    }
+
+    /** Sets a topic's config value ({@code null} removes it, back to the broker's default). */
+    public void topicConfig(String topic, String key, String value) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        AlterConfigOp op = value == null
+                ? new AlterConfigOp(new ConfigEntry(key, ""), AlterConfigOp.OpType.DELETE)
+                : new AlterConfigOp(new ConfigEntry(key, value), AlterConfigOp.OpType.SET);
+        try (Admin admin = admin()) {
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(op))).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not set " + key + " of topic " + topic, e);
+        }
+    }
+
     /** Creates a topic with the given number of partitions; does nothing if it already exists. */
     public void createTopic(String name, int partitions) {
+        createTopic(name, partitions, Map.of());
+    }
+
+    /** Creates a topic with the given number of partitions and topic configs; nothing if it exists. */
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                    .all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("Could not create topic " + name, e.getCause());
@@ -97,8 +139,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
         closed = true;
         try {
-            server.shutdown();
-            server.awaitShutdown();
+            stop();
         } finally {
             TempDirs.deleteQuietly(logDir);
         }
@@ -132,7 +173,8 @@ public final class KafkaBroker implements AutoCloseable {
         props.put("group.initial.rebalance.delay.ms", "0");
 
         // Small and short-lived logs; the compaction buffer would otherwise take 128 MiB of heap.
-        props.put("log.segment.bytes", String.valueOf(1024 * 1024));
+        // A segment must hold the largest record a test topic takes (up to 2 MiB, for hostile input).
+        props.put("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
         props.put("log.retention.ms", String.valueOf(Duration.ofHours(1).toMillis()));
         props.put("log.retention.check.interval.ms", "60000");
         props.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));

