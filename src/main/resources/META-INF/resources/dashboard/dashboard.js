@@ -68,7 +68,7 @@ async function signIn(key) {
 
 async function refresh() {
   if (!state.key) return;
-  await Promise.all([loadCounts(), loadAccounts(), loadJobs()]);
+  await Promise.all([loadCounts(), loadAccounts(), loadJobs(), loadHeld()]);
   if (state.selected) await showJob(state.selected, true);
 }
 
@@ -111,6 +111,29 @@ function accountCard(a) {
         } }, "Pause dispatch"));
   }
   return card;
+}
+
+async function loadHeld() {
+  const [parked, letters] = await Promise.all([api("/parked-events?limit=20"), api("/dead-letters?limit=20")]);
+  $("#held-counts").textContent = parked.total + " parked event" + (parked.total === 1 ? "" : "s") + " · " +
+    letters.total + " dead letter" + (letters.total === 1 ? "" : "s");
+  $("#parked tbody").replaceChildren(...(parked.parked_events.length ? parked.parked_events.map((p) => el("tr", {},
+    el("td", {}, time(p.parked_at)), el("td", {}, p.type.replace("dev.dropletworker.job.", "")),
+    el("td", { class: "mono" }, el("a", { href: "#job=" + p.job_id, onclick: (e) => { e.preventDefault(); showJob(p.job_id); } }, p.job_id.slice(0, 8))),
+    el("td", {}, p.reason),
+    el("td", {}, canOperate() ? el("button", { onclick: () => act("/parked-events/" + p.id + "/publish", null, "Handed back to the relay: " + p.id) }, "Publish again") : null)))
+    : [el("tr", {}, el("td", { colspan: 5, class: "muted" }, "None."))]));
+  $("#dead-letters tbody").replaceChildren(...(letters.dead_letters.length ? letters.dead_letters.map((d) => el("tr", { style: "cursor:pointer", onclick: () => showDeadLetter(d.id) },
+    el("td", {}, time(d.received_at)), el("td", { class: "mono" }, d.topic + "-" + d.partition + "@" + d.offset),
+    el("td", {}, d.value_size + " B" + (d.value_cut ? " (cut)" : "")), el("td", {}, d.reason)))
+    : [el("tr", {}, el("td", { colspan: 4, class: "muted" }, "None."))]));
+}
+
+async function showDeadLetter(id) {
+  const d = await api("/dead-letters/" + id);
+  const pre = $("#dead-letter-value");
+  pre.textContent = d.value_text !== null ? d.value_text : "(not text; base64) " + (d.value_base64 || "");
+  pre.hidden = false;
 }
 
 function filterQuery() {
