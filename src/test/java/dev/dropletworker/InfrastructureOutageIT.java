@@ -86,11 +86,14 @@ class InfrastructureOutageIT {
         assertTrue(alwaysAlive.get(), "liveness stayed UP throughout");
         assertEquals(pids, workers.stream().map(WorkerProcess::pid).toList());
         assertTrue(workers.stream().allMatch(WorkerProcess::isAlive), "no pod restarted or died");
+        workers.forEach(WorkerProcess::stop);
     }
 
     @Test
     void aBrokerRestartPausesReadinessAndTheRelayCatchesUpWithoutPublishingARowTwice() throws Exception {
-        WorkerProcess worker = pods.start("broker-a", Map.of());
+        // A round waits 5 s for its acknowledgements, far less than the outage: sends still pending
+        // then must not be sent again by this pod when the broker is back.
+        WorkerProcess worker = pods.start("broker-a", Map.of("WORKER_RELAY_SEND_TIMEOUT", "5s"));
         long pid = worker.pid();
         List<Long> droplets = seed("broker", 10);
         List<String> commands = new ArrayList<>(send(droplets, "reboot"));
@@ -115,6 +118,42 @@ class InfrastructureOutageIT {
         assertTrue(alwaysAlive.get(), "liveness stayed UP throughout");
         assertEquals(pid, worker.pid());
         assertTrue(worker.isAlive(), "the pod did not restart or die");
+        worker.stop();
+    }
+
+    /**
+     * Events pile up in the outbox while the broker is away; two pods relay them in small batches
+     * once it is back. Each Droplet's events (one key) still arrive in the order its jobs finished.
+     */
+    @Test
+    void eventsOfOneKeyArePublishedInTheOrderTheirJobsFinishedWhicheverPodRelaysThem() throws Exception {
+        Map<String, String> smallBatches = Map.of("WORKER_RELAY_BATCH_SIZE", "2");
+        List<WorkerProcess> workers = List.of(pods.start("order-a", smallBatches), pods.start("order-b", smallBatches));
+        List<Long> droplets = seed("order", 5);
+        List<String> commands = new ArrayList<>();
+        for (String type : List.of("reboot", "power_cycle", "power_off", "power_on", "reboot", "power_cycle")) {
+            commands.addAll(send(droplets, type));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> answered(commands) >= 1);
+        ground.kafka.stop(); // the rest finish meanwhile; their events wait in the outbox
+        Thread.sleep(OUTAGE.toMillis());
+        ground.kafka.startAgain();
+
+        Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> answered(commands) == commands.size());
+        Map<String, List<Instant>> finishedByKey = new java.util.HashMap<>();
+        for (var record : bus.events()) {
+            JsonNode data = CommandBus.json(record.value()).path("data");
+            if (commands.contains(data.path("command_id").asText())) {
+                finishedByKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(Instant.parse(data.path("finished_at").asText()));
+            }
+        }
+        assertEquals(droplets.size(), finishedByKey.size());
+        for (var key : finishedByKey.entrySet()) {
+            List<Instant> inOrder = new ArrayList<>(key.getValue());
+            inOrder.sort(Instant::compareTo);
+            assertEquals(inOrder, key.getValue(), "Droplet " + key.getKey() + "'s events came in the order its jobs finished");
+        }
+        workers.forEach(WorkerProcess::stop);
     }
 
     private static List<Long> seed(String prefix, int count) {

@@ -8,6 +8,11 @@ import dev.dropletworker.job.JobStore;
 import dev.dropletworker.simulator.SimulatorControl;
 import dev.dropletworker.tools.ground.CommandBus;
 import jakarta.inject.Inject;
+import dev.dropletworker.testsupport.WorkerTestGround;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -38,6 +43,37 @@ abstract class WorkerEndToEnd {
     void connect() {
         bus = CommandBus.on(bootstrap);
         simulator = new SimulatorControl(simulatorUrl);
+    }
+
+    /** Responses of this status to requests on exactly this path that the simulator received after {@code since}. */
+    List<JsonNode> answers(long since, String path, int status) {
+        return simulator.requestsSince(since).stream()
+                .filter(r -> path.equals(r.path("path").asText()) && r.path("status").asInt() == status)
+                .toList();
+    }
+
+    /**
+     * Starts an action on a Droplet as another user of the same token would (a person with doctl,
+     * another service): the worker does not know of it, but finds the Droplet busy.
+     */
+    void startActionAsAnotherClient(long dropletId, String type) {
+        try {
+            HttpResponse<String> answer = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                    HttpRequest.newBuilder(URI.create(simulatorUrl + "/v2/droplets/" + dropletId + "/actions"))
+                            .header("Authorization", "Bearer " + WorkerTestGround.DIGITALOCEAN_TOKEN)
+                            .header("Content-Type", "application/json")
+                            .timeout(Duration.ofSeconds(10))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"" + type + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 201) {
+                throw new IllegalStateException("the other client's action was refused: " + answer.body());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** POSTs to exactly this path that the simulator received after {@code since}. */

@@ -66,6 +66,22 @@ public class DeadLetters {
         return letters.count();
     }
 
+    /**
+     * Deletes kept records older than {@code age}, at most {@code batch} of them.
+     *
+     * @return how many were deleted
+     */
+    @Transactional
+    public int deleteOlderThan(java.time.Duration age, int batch) {
+        return em.createNativeQuery("""
+                delete from dead_letter where id in (
+                    select id from dead_letter where received_at < now() - make_interval(secs => :age)
+                    order by id limit :batch)""")
+                .setParameter("age", age.toSeconds())
+                .setParameter("batch", batch)
+                .executeUpdate();
+    }
+
     private static byte[] cut(byte[] bytes, int max) {
         return bytes.length <= max ? bytes : Arrays.copyOf(bytes, max);
     }

@@ -253,8 +253,7 @@ public class DigitalOcean {
     }
 
     private String tokenOf(String account) {
-        return accounts.tokenOf(account)
-                .orElseThrow(() -> new IllegalStateException("no DigitalOcean token configured for account " + account));
+        return accounts.tokenOf(account).orElseThrow(() -> new AccountNotConfigured(account));
     }
 
     /** The request without ids, for metric tags of bounded cardinality. */

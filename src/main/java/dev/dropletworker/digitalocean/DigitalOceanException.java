@@ -18,10 +18,22 @@ public abstract sealed class DigitalOceanException extends RuntimeException
         private final RateLimitSnapshot rateLimit;
 
         ErrorResponse(String request, ApiError error, RateLimitSnapshot rateLimit) {
-            super(request + ": " + error.httpStatus() + " " + error.id() + " (request " + error.requestId() + ") "
-                    + error.message(), null);
+            super(describe(request, error), null);
             this.error = error;
             this.rateLimit = rateLimit;
+        }
+
+        /** "GET /v2/droplets/7: 404 not_found: The resource ... (request 4d9d...)", leaving out what the answer lacked. */
+        private static String describe(String request, ApiError error) {
+            StringBuilder text = new StringBuilder(request).append(": ").append(error.httpStatus());
+            if (error.id() != null) {
+                text.append(' ').append(error.id());
+            }
+            text.append(error.message() != null ? ": " + error.message() : " (no error body)");
+            if (error.requestId() != null) {
+                text.append(" (request ").append(error.requestId()).append(')');
+            }
+            return text.toString();
         }
 
         public ApiError error() {

@@ -11,10 +11,18 @@ sealed interface Answer {
     }
 
     /**
-     * An unconfirmed create's lookup found nothing, and it is too early to create again (the
-     * Droplets may not be listed yet) or too late (the last attempt only looks).
+     * The lookup for what a lost request did found nothing, and it is too early to send it again
+     * (a create's Droplets may not be listed yet) or too late (after the last attempt it only looks).
      */
     record NothingFound() implements Answer {
+    }
+
+    /** A tag action, its Droplets listed: an earlier job of the worker's still acts on one of them. */
+    record Blocked() implements Answer {
+    }
+
+    /** The job's account has no DigitalOcean token (any more): nothing can be sent for it. */
+    record NoAccount(String account) implements Answer {
     }
 
     /** Nothing was sent: the account's rate budget has nothing left for {@code waitFor}. */

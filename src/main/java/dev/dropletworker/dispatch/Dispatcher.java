@@ -1,6 +1,7 @@
 package dev.dropletworker.dispatch;
 
 import dev.dropletworker.budget.BudgetExhausted;
+import dev.dropletworker.digitalocean.AccountNotConfigured;
 import dev.dropletworker.digitalocean.DigitalOceanException;
 import dev.dropletworker.job.JobClaim;
 import dev.dropletworker.job.JobRecorded;
@@ -137,13 +138,17 @@ public class Dispatcher {
     /** Sends the claim's request (or first looks for an earlier attempt's) and says what came back. */
     private Answer send(JobView job, JobClaim claim) {
         try {
+            boolean mayPost = policy.mayPost(job, jobs.now());
             Optional<Submitted> submitted = switch (job.type()) {
-                case ACTION -> Optional.of(requests.submitAction(job, claim));
-                case TAG_ACTION -> Optional.of(requests.submitTagAction(job, claim));
-                case CREATE -> requests.submitCreate(job, claim, policy.settled(job, jobs.now()),
-                        policy.mayCreate(job));
+                case ACTION -> requests.submitAction(job, claim, mayPost);
+                case TAG_ACTION -> requests.submitTagAction(job, claim, mayPost);
+                case CREATE -> requests.submitCreate(job, claim, policy.settled(job, jobs.now()), mayPost);
             };
             return submitted.<Answer>map(Answer.Accepted::new).orElseGet(Answer.NothingFound::new);
+        } catch (DropletRequests.Blocked e) {
+            return new Answer.Blocked();
+        } catch (AccountNotConfigured e) {
+            return new Answer.NoAccount(e.account());
         } catch (BudgetExhausted e) {
             metrics.counter("dropletworker.budget.waits", "role", "dispatch").increment();
             return new Answer.NoBudget(e.waitFor());
@@ -165,14 +170,14 @@ public class Dispatcher {
     private void record(JobClaim claim, SubmissionOutcome outcome) {
         if (outcome instanceof SubmissionOutcome.Started started) {
             follower.follow(claim, started.submitted().actions(), started.submitted().droplets(),
-                    started.submitted().detail());
+                    started.submitted().detail(), started.attempt());
         } else if (outcome instanceof SubmissionOutcome.Wait wait) {
             ledger.waiting(claim, wait.delay(), wait.reason(), wait.lastError());
         } else if (outcome instanceof SubmissionOutcome.LookBeforeResending look) {
-            ledger.unconfirmed(claim, look.delay(), look.reason(), look.lastError());
+            ledger.unconfirmed(claim, look.delay(), look.reason(), look.lastError(), look.attempt());
         } else {
             SubmissionOutcome.Fail fail = (SubmissionOutcome.Fail) outcome;
-            ledger.failed(claim, fail.failure(), fail.reason());
+            ledger.failed(claim, fail.failure(), fail.reason(), fail.attempt());
         }
     }
 }

@@ -13,8 +13,10 @@ import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.TrackingLedger;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -64,18 +66,21 @@ class DropletRequests {
      * A first attempt is one POST. After a lost answer, the look for its action and the POST that
      * follows if nothing turns up take their budget together: under a scarce budget, a look paid
      * for on its own would use up every round and the POST would never be reached.
+     *
+     * @param mayPost false for a last look after the final attempt: adopt what exists, never send
+     * @return the submission, or empty when a last look found nothing
      */
-    Submitted submitAction(JobView job, JobClaim claim) {
+    Optional<Submitted> submitAction(JobView job, JobClaim claim, boolean mayPost) {
         if (job.unconfirmedSince() == null) {
-            return postAction(job, claim);
+            return Optional.of(postAction(job, claim));
         }
-        return api.withBudgetFor(job.account(), 2, holder(job), () -> {
+        return api.withBudgetFor(job.account(), mayPost ? 2 : 1, holder(job), () -> {
             Optional<Action> earlier = findUnconfirmedAction(job);
             if (earlier.isPresent()) {
-                return new Submitted(List.of(earlier.get()), null, "found action " + earlier.get().id()
-                        + " of an unconfirmed attempt");
+                return Optional.of(new Submitted(List.of(earlier.get()), null, "found action " + earlier.get().id()
+                        + " of an unconfirmed attempt"));
             }
-            return postAction(job, claim);
+            return mayPost ? Optional.of(postAction(job, claim)) : Optional.<Submitted>empty();
         });
     }
 
@@ -86,29 +91,51 @@ class DropletRequests {
     }
 
     /**
-     * After a lost answer, the account's recent actions are searched for ones of this type on the
-     * tagged Droplets that no job follows: a bulk request acts on every tagged Droplet or none, so
-     * finding any means it ran. Two reads whatever the number of Droplets (more only when the
-     * account started over 200 actions since), budgeted together with the POST.
+     * A tag action first lists the tag's Droplets (one read per 200): they become the job's own, so
+     * that no id action of the worker's runs on one of them at the same time, and if an earlier job
+     * still acts on one of them, nothing is sent yet. After a lost answer, the account's recent
+     * actions are searched too, for ones of this type on the tagged Droplets that no job follows: a
+     * bulk request acts on every tagged Droplet or none, so finding any means it ran (one more read,
+     * more only when the account started over 200 actions since). All on budget taken together.
+     *
+     * @param mayPost false for a last look after the final attempt: adopt what exists, never send
+     * @return the submission, or empty when a last look found nothing
+     * @throws Blocked when an earlier job still acts on one of the tag's Droplets
      */
-    Submitted submitTagAction(JobView job, JobClaim claim) {
-        if (job.unconfirmedSince() == null) {
-            return postTagAction(job, claim);
-        }
-        return api.withBudgetFor(job.account(), 3, holder(job), () -> {
+    Optional<Submitted> submitTagAction(JobView job, JobClaim claim, boolean mayPost) {
+        boolean unconfirmed = job.unconfirmedSince() != null;
+        int requests = 1 + (unconfirmed ? 1 : 0) + (mayPost ? 1 : 0);
+        return api.withBudgetFor(job.account(), requests, holder(job), () -> {
             Set<Long> tagged = new HashSet<>();
             api.listDropletsByTag(job.account(), job.tagName()).forEach(d -> tagged.add(d.id()));
-            String type = job.actionType();
-            List<Action> earlier = notYetFollowed(
-                    api.listActionsSince(job.account(), job.firstSubmittingAt(), MAX_ACTION_PAGES).stream()
-                            .filter(a -> type.equals(a.type()) && a.resourceId() != null
-                                    && tagged.contains(a.resourceId()))
-                            .toList());
-            if (!earlier.isEmpty()) {
-                return new Submitted(earlier, null, "found " + earlier.size() + " actions of an unconfirmed attempt");
+            boolean clear = jobs.listTargets(claim, tagged);
+            if (unconfirmed) {
+                String type = job.actionType();
+                List<Action> earlier = notYetFollowed(
+                        api.listActionsSince(job.account(), job.firstSubmittingAt(), MAX_ACTION_PAGES).stream()
+                                .filter(a -> type.equals(a.type()) && a.resourceId() != null
+                                        && tagged.contains(a.resourceId()))
+                                .toList());
+                if (!earlier.isEmpty()) {
+                    return Optional.of(new Submitted(earlier, null,
+                            "found " + earlier.size() + " actions of an unconfirmed attempt"));
+                }
             }
-            return postTagAction(job, claim);
+            if (!mayPost) {
+                return Optional.<Submitted>empty();
+            }
+            if (!clear) {
+                throw new Blocked();
+            }
+            return Optional.of(postTagAction(job, claim));
         });
+    }
+
+    /** An earlier job of the worker's still acts on one of a tag action's Droplets: not yet. */
+    static final class Blocked extends RuntimeException {
+        Blocked() {
+            super("an earlier job still acts on one of the tag's Droplets", null, false, false);
+        }
     }
 
     private Submitted postTagAction(JobView job, JobClaim claim) {
@@ -118,8 +145,12 @@ class DropletRequests {
     }
 
     /**
-     * A first attempt is one POST. After a lost answer: the Droplets carrying the job's tag, each
-     * one's create action, and the POST if none exist, all on budget taken together.
+     * A first attempt is one POST. After a lost answer: the Droplets carrying the job's tag and
+     * their create actions (two reads, whatever their number), all on budget taken together with a
+     * POST for the names still missing.
+     * The listing can lag behind a create, so until the lost attempt has settled only a complete
+     * picture is taken; once it has, the names the listing does not show are created (each create
+     * carrying the job tag), never one it shows, and every Droplet the tag shows is reported.
      *
      * @param settled an unconfirmed create had time enough to show up in the tag listing
      * @param mayPost false for a last look after the final attempt: adopt what exists, never create
@@ -128,80 +159,108 @@ class DropletRequests {
      */
     Optional<Submitted> submitCreate(JobView job, JobClaim claim, boolean settled, boolean mayPost) {
         if (job.unconfirmedSince() == null) {
-            return Optional.of(postCreate(job, claim));
+            return Optional.of(postCreate(job, claim, (ObjectNode) job.request(), List.of(), List.of()));
         }
-        int requests = 1 + job.dropletCount() + (mayPost && settled ? 1 : 0);
+        int requests = 2 + (mayPost && settled ? 1 : 0);
         return api.withBudgetFor(job.account(), requests, holder(job), () -> {
             List<Droplet> existing = api.listDropletsByTag(job.account(), jobTag(job));
-            if (!existing.isEmpty()) {
-                List<Action> actions = new ArrayList<>();
-                for (Droplet droplet : existing) {
-                    api.listDropletActions(job.account(), droplet.id(), 20).stream()
-                            .filter(a -> "create".equals(a.type())).findFirst().ifPresent(actions::add);
-                }
-                // The listing can lag behind the create: take a partial picture only once settled.
-                boolean complete = existing.size() == job.dropletCount() && actions.size() == existing.size();
-                if (!complete && !settled) {
-                    return Optional.<Submitted>empty();
-                }
-                List<String> missing = missingNames(job, existing);
-                if (job.generation() > 1 && mayPost && !missing.isEmpty()) {
-                    // An operator's retry creates only the names no Droplet of the job carries yet.
-                    return Optional.of(adoptAndCreate(job, claim, existing, actions, missing));
-                }
+            List<Action> actions = createActionsOf(job, existing);
+            List<String> missing = missingNames(job, existing);
+            boolean complete = missing.isEmpty() && actions.size() == existing.size();
+            if (complete) {
                 return Optional.of(new Submitted(actions, mapper.valueToTree(existing),
-                        "found " + existing.size() + " Droplets of an unconfirmed attempt"));
+                        "found the " + existing.size() + " Droplets of an unconfirmed attempt"));
             }
-            if (!settled || !mayPost) {
+            if (!settled) {
                 return Optional.<Submitted>empty();
             }
-            return Optional.of(postCreate(job, claim));
+            if (!mayPost || missing.isEmpty()) {
+                // The last look, or every name exists but a create action is not listed: report what the tag shows.
+                return existing.isEmpty() ? Optional.<Submitted>empty() : Optional.of(new Submitted(actions,
+                        mapper.valueToTree(existing), "found " + existing.size() + " of " + job.dropletCount()
+                        + " Droplets of an unconfirmed attempt"));
+            }
+            return Optional.of(postCreate(job, claim, withNames(job, missing), existing, actions));
         });
     }
 
-    /** The requested names for which the tag lookup found no Droplet. */
+    /**
+     * The create action of each Droplet: from the account's recent actions (one read for all of
+     * them, where each Droplet's own listing would take one read each), and for any not found there
+     * (the account started over 200 actions since), from that Droplet's listing.
+     */
+    private List<Action> createActionsOf(JobView job, List<Droplet> droplets) {
+        if (droplets.isEmpty()) {
+            return List.of();
+        }
+        Set<Long> ids = new HashSet<>();
+        droplets.forEach(d -> ids.add(d.id()));
+        Map<Long, Action> byDroplet = new HashMap<>();
+        api.listActionsSince(job.account(), job.firstSubmittingAt(), 1).stream()
+                .filter(a -> "create".equals(a.type()) && a.resourceId() != null && ids.contains(a.resourceId()))
+                .forEach(a -> byDroplet.putIfAbsent(a.resourceId(), a));
+        List<Action> actions = new ArrayList<>();
+        for (Droplet droplet : droplets) {
+            Action create = byDroplet.get(droplet.id());
+            if (create == null) {
+                create = api.listDropletActions(job.account(), droplet.id(), 20).stream()
+                        .filter(a -> "create".equals(a.type())).findFirst().orElse(null);
+            }
+            if (create != null) {
+                actions.add(create);
+            }
+        }
+        return actions;
+    }
+
+    /** The names of the job's request the listing does not show (DigitalOcean matches names case-insensitively). */
     private static List<String> missingNames(JobView job, List<Droplet> existing) {
-        Set<String> found = new HashSet<>();
-        existing.forEach(d -> found.add(d.name()));
+        Set<String> shown = new HashSet<>();
+        existing.forEach(d -> shown.add(d.name() == null ? "" : d.name().toLowerCase()));
         List<String> missing = new ArrayList<>();
-        if (job.request().has("names")) {
-            job.request().get("names").forEach(n -> {
-                if (!found.remove(n.asText())) {
-                    missing.add(n.asText());
-                }
-            });
-        } else if (existing.isEmpty()) {
-            missing.add(job.request().path("name").asText());
+        for (String name : requestedNames(job)) {
+            if (!shown.contains(name.toLowerCase())) {
+                missing.add(name);
+            }
         }
         return missing;
     }
 
-    /** The Droplets found, and one create for the names missing: one job, one event for all. */
-    private Submitted adoptAndCreate(JobView job, JobClaim claim, List<Droplet> existing, List<Action> found,
-            List<String> missing) {
-        ObjectNode request = (ObjectNode) job.request();
-        ArrayNode names = request.putArray("names");
-        missing.forEach(names::add);
-        Submitted created = postCreate(job, claim, request);
-        List<Action> actions = new ArrayList<>(found);
-        actions.addAll(created.actions());
-        ArrayNode droplets = mapper.valueToTree(existing);
-        created.droplets().forEach(droplets::add);
-        return new Submitted(actions, droplets, "found " + existing.size() + " Droplets of an earlier generation; "
-                + created.detail());
+    private static List<String> requestedNames(JobView job) {
+        List<String> names = new ArrayList<>();
+        if (job.request().hasNonNull("name")) {
+            names.add(job.request().get("name").asText());
+        }
+        job.request().path("names").forEach(n -> names.add(n.asText()));
+        return names;
     }
 
-    private Submitted postCreate(JobView job, JobClaim claim) {
-        return postCreate(job, claim, (ObjectNode) job.request());
+    /** The job's create request for only these names: {@code name} for one, {@code names} for several. */
+    private static ObjectNode withNames(JobView job, List<String> names) {
+        ObjectNode request = ((ObjectNode) job.request()).deepCopy();
+        request.remove("name");
+        request.remove("names");
+        if (names.size() == 1) {
+            request.put("name", names.get(0));
+        } else {
+            ArrayNode list = request.putArray("names");
+            names.forEach(list::add);
+        }
+        return request;
     }
 
-    private Submitted postCreate(JobView job, JobClaim claim, ObjectNode request) {
+    /**
+     * Creates the Droplets of {@code request}, each carrying the job tag, and reports them together
+     * with {@code existing} (Droplets an earlier attempt made) and their create actions.
+     */
+    private Submitted postCreate(JobView job, JobClaim claim, ObjectNode request, List<Droplet> existing,
+            List<Action> existingActions) {
         ArrayNode tags = request.has("tags") && request.get("tags").isArray()
                 ? (ArrayNode) request.get("tags") : request.putArray("tags");
         tags.add(jobTag(job));
         beforeSending(claim);
         CreateAccepted accepted = api.createDroplets(job.account(), request);
-        List<Action> actions = new ArrayList<>();
+        List<Action> actions = new ArrayList<>(existingActions);
         boolean paired = accepted.droplets().size() == accepted.actionIds().size();
         for (int i = 0; i < accepted.actionIds().size(); i++) {
             // The create answer links only the action ids (in Droplet order); the tracker fills in the rest.
@@ -209,8 +268,12 @@ class DropletRequests {
             actions.add(new Action(accepted.actionIds().get(i), Action.IN_PROGRESS, "create", null, null, dropletId,
                     "droplet", null));
         }
-        return new Submitted(actions, mapper.valueToTree(accepted.droplets()),
-                accepted.droplets().size() + " Droplets being created");
+        List<Droplet> all = new ArrayList<>(existing);
+        all.addAll(accepted.droplets());
+        return new Submitted(actions, mapper.valueToTree(all), existing.isEmpty()
+                ? accepted.droplets().size() + " Droplets being created"
+                : accepted.droplets().size() + " missing Droplets being created beside the " + existing.size()
+                        + " an unconfirmed attempt made");
     }
 
     /** Who a budget reservation is for: the job, whichever pod comes back for it. */

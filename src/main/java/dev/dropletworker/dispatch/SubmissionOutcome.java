@@ -3,11 +3,15 @@ package dev.dropletworker.dispatch;
 import dev.dropletworker.job.Failure;
 import java.time.Duration;
 
-/** What an answer means for the job: the one decision {@link SubmissionPolicy} makes. */
+/**
+ * What an answer means for the job: the one decision {@link SubmissionPolicy} makes. {@code attempt}
+ * says whether the claim counts as an attempt: it does up to the configured number; a claim after
+ * the last one only looks for what that did, and counts as a look.
+ */
 sealed interface SubmissionOutcome {
 
     /** The request is running at DigitalOcean: follow its actions. */
-    record Started(Submitted submitted) implements SubmissionOutcome {
+    record Started(Submitted submitted, boolean attempt) implements SubmissionOutcome {
     }
 
     /**
@@ -23,10 +27,11 @@ sealed interface SubmissionOutcome {
      * The attempt failed in a way that may have taken effect (a 5xx, a lost answer): it counts,
      * and the next attempt first looks for what this one did.
      */
-    record LookBeforeResending(Duration delay, String reason, Failure lastError) implements SubmissionOutcome {
+    record LookBeforeResending(Duration delay, String reason, Failure lastError, boolean attempt)
+            implements SubmissionOutcome {
     }
 
     /** The worker cannot get it done. */
-    record Fail(Failure failure, String reason) implements SubmissionOutcome {
+    record Fail(Failure failure, String reason, boolean attempt) implements SubmissionOutcome {
     }
 }

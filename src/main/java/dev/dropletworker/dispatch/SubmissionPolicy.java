@@ -15,6 +15,12 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class SubmissionPolicy {
 
+    /**
+     * After the last attempt, a lookup for what its lost request did may itself fail (the listing
+     * answering 5xx): it is tried this many times, then the job fails.
+     */
+    static final int MAX_LAST_LOOKS = 3;
+
     /** Random spread for retry delays, so that pods retrying together spread out. */
     interface Jitter {
         /** A number from 0 to {@code bound}, inclusive. */
@@ -41,24 +47,36 @@ final class SubmissionPolicy {
         return job.unconfirmedSince() == null || now.isAfter(job.unconfirmedSince().plus(config.createSettle()));
     }
 
-    /** Whether this claim may still create; past the last attempt an unconfirmed create only looks. */
-    boolean mayCreate(JobView job) {
-        return attempt(job) <= config.maxAttempts();
+    /**
+     * Whether this claim may still send its request: not after the last attempt, nor past the
+     * give-up time; then it only looks for what the last request did.
+     */
+    boolean mayPost(JobView job, Instant now) {
+        return attempt(job) <= config.maxAttempts() && !givenUp(job, now);
     }
 
     SubmissionOutcome decide(JobView job, Instant now, Answer answer) {
         if (answer instanceof Answer.Accepted accepted) {
-            return new SubmissionOutcome.Started(accepted.submitted());
+            return new SubmissionOutcome.Started(accepted.submitted(), mayPost(job, now));
         }
         if (answer instanceof Answer.NothingFound) {
-            if (!mayCreate(job) && settled(job, now)) {
+            boolean create = job.type().createsDroplets();
+            if (!mayPost(job, now) && (settled(job, now) || !create)) {
                 Failure last = job.error() != null ? job.error().because(Reason.RETRIES_EXHAUSTED)
                         : new Failure(Reason.RETRIES_EXHAUSTED, null, null, null, null);
-                return new SubmissionOutcome.Fail(last,
-                        "no Droplets of the unconfirmed create showed up");
+                return new SubmissionOutcome.Fail(last, create ? "no Droplets of the unconfirmed create showed up"
+                        : "nothing the lost request could have started showed up", mayPost(job, now));
             }
             return new SubmissionOutcome.Wait(config.retryBackoff(),
                     "waiting for the Droplets of an unconfirmed create to show up", null);
+        }
+        if (answer instanceof Answer.Blocked) {
+            return new SubmissionOutcome.Wait(config.pendingEventDelay(), "waiting for earlier work on its Droplets",
+                    null);
+        }
+        if (answer instanceof Answer.NoAccount noAccount) {
+            return new SubmissionOutcome.Fail(Failure.of(Reason.ACCOUNT_UNAVAILABLE, "no DigitalOcean token is "
+                    + "configured for account '" + noAccount.account() + "' any more"), "account unavailable", false);
         }
         if (answer instanceof Answer.NoBudget noBudget) {
             return new SubmissionOutcome.Wait(noBudget.waitFor(), "waiting for rate budget", null);
@@ -77,13 +95,13 @@ final class SubmissionPolicy {
     private SubmissionOutcome refused(JobView job, Instant now, Answer.Refused refused) {
         ApiError error = refused.error();
         Failure last = Failure.of(Reason.API_ERROR, error);
-        if (error.isPendingEvent() || error.isTooManyRequests()) {
+        if (error.isDropletBusy() || error.isTooManyRequests()) {
             // The Droplet is busy, or the token is rate limited: later, not failed (up to the give-up limit).
             if (givenUp(job, now)) {
                 return new SubmissionOutcome.Fail(Failure.of(Reason.RETRIES_EXHAUSTED, error),
-                        "still " + error.httpStatus() + " after " + config.giveUpAfter());
+                        "still " + error.httpStatus() + " after " + config.giveUpAfter(), mayPost(job, now));
             }
-            if (error.isPendingEvent()) {
+            if (error.isDropletBusy()) {
                 return new SubmissionOutcome.Wait(config.pendingEventDelay(), "Droplet has a pending event", last);
             }
             Duration wait = refused.retryAfter() != null ? refused.retryAfter() : config.retryBackoff();
@@ -94,22 +112,35 @@ final class SubmissionPolicy {
             return retryOrFail(job, now, Failure.of(Reason.RETRIES_EXHAUSTED, error),
                     error.httpStatus() + " " + error.id());
         }
-        return new SubmissionOutcome.Fail(last, "permanent API error " + error.httpStatus());
+        return new SubmissionOutcome.Fail(last, "permanent API error " + error.httpStatus(), mayPost(job, now));
     }
 
-    /** After a failure whose request may have taken effect. */
+    /**
+     * After a failure whose request may have taken effect. The last attempt's request is looked for
+     * too (never fail a job whose request may be running): one more round looks, and only looks; if
+     * even that lookup keeps failing, or the give-up time has passed, the job fails.
+     */
     private SubmissionOutcome retryOrFail(JobView job, Instant now, Failure failure, String detail) {
         int attempt = attempt(job);
-        boolean lastAttempt = attempt >= config.maxAttempts() || givenUp(job, now);
-        if (lastAttempt && job.type().createsDroplets()) {
-            // Never fail a create that may exist: one more round looks for it (and only looks).
-            return new SubmissionOutcome.LookBeforeResending(config.createSettle(),
-                    "last look for the Droplets after: " + detail, failure);
+        if (!mayPost(job, now)) {
+            // This claim only looked, and the look failed too.
+            if (job.looks() + 1 >= MAX_LAST_LOOKS || givenUp(job, now)) {
+                return new SubmissionOutcome.Fail(failure, "giving up after " + (job.looks() + 1)
+                        + " failed looks for what the last attempt did: " + detail, false);
+            }
+            return new SubmissionOutcome.LookBeforeResending(lastLookDelay(job),
+                    "last look for what the request did, after: " + detail, failure, false);
         }
-        if (lastAttempt) {
-            return new SubmissionOutcome.Fail(failure, "giving up after " + attempt + " attempts: " + detail);
+        if (attempt >= config.maxAttempts() || givenUp(job, now)) {
+            return new SubmissionOutcome.LookBeforeResending(lastLookDelay(job),
+                    "last look for what the request did, after: " + detail, failure, true);
         }
-        return new SubmissionOutcome.LookBeforeResending(backoff(attempt), "retrying: " + detail, failure);
+        return new SubmissionOutcome.LookBeforeResending(backoff(attempt), "retrying: " + detail, failure, true);
+    }
+
+    /** A create's Droplets take a while to be listed; an action shows up in the Droplet's actions at once. */
+    private Duration lastLookDelay(JobView job) {
+        return job.type().createsDroplets() ? config.createSettle() : config.retryBackoff();
     }
 
     /** The give-up limit counts from the first claim, not from arrival: queueing is not failing. */

@@ -14,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -126,13 +125,24 @@ public class OutboxRelay {
     @Transactional
     int relayBatch() {
         int published = markLateAcknowledged();
-        List<OutboxEvent> pending = em.createQuery("""
-                        from OutboxEvent where sentAt is null and parkedAt is null and id not in :inFlight
-                        order by createdAt""", OutboxEvent.class)
+        // Only the oldest unpublished event of each key: events of one key (one Droplet's, one
+        // command's) go out in the order their jobs finished, whichever pod relays them. A pod holds
+        // the row it sends locked (another skips it) and the next one of its key waits until it is
+        // marked sent; one in flight past its round is not sent again by this pod meanwhile.
+        @SuppressWarnings("unchecked")
+        List<OutboxEvent> pending = em.createNativeQuery("""
+                        select e.* from outbox_event e
+                        where e.sent_at is null and e.parked_at is null and e.id not in (:inFlight)
+                          and not exists (
+                                select 1 from outbox_event earlier
+                                where earlier.event_key = e.event_key and earlier.sent_at is null
+                                  and earlier.parked_at is null
+                                  and (earlier.created_at, earlier.id) < (e.created_at, e.id))
+                        order by e.created_at
+                        limit :limit
+                        for update of e skip locked""", OutboxEvent.class)
                 .setParameter("inFlight", inFlight.isEmpty() ? Set.of(new UUID(0, 0)) : Set.copyOf(inFlight))
-                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                .setHint("jakarta.persistence.lock.timeout", -2) // SKIP LOCKED
-                .setMaxResults(config.batchSize())
+                .setParameter("limit", config.batchSize())
                 .getResultList();
         if (pending.isEmpty()) {
             return published;

@@ -66,6 +66,14 @@ public enum CommandType {
         return type == null ? commandId : type.eventKey(commandId, dropletId);
     }
 
+    /**
+     * Whether the Droplets the command acts on are known from the command itself (its Droplet id,
+     * or none for a create); a tag action's are known only once the worker has listed the tag.
+     */
+    public boolean targetsKnownAtIntake() {
+        return this != TAG_ACTION;
+    }
+
     /** Whether the command creates Droplets: its final step reads them, and a lost answer is looked up by tag. */
     public boolean createsDroplets() {
         return this == CREATE;

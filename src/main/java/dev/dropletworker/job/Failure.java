@@ -18,7 +18,9 @@ public record Failure(Reason reason, Integer httpStatus, String id, String messa
         /** Retries or the time allowed for them ran out. */
         RETRIES_EXHAUSTED("retries_exhausted"),
         /** The action did not finish within its tracking timeout. */
-        TRACKING_TIMEOUT("tracking_timeout");
+        TRACKING_TIMEOUT("tracking_timeout"),
+        /** The job's account lost its DigitalOcean token after the command was taken in. */
+        ACCOUNT_UNAVAILABLE("account_unavailable");
 
         private final String wireName;
 

@@ -60,6 +60,9 @@ class Job {
 
     int attempts;
 
+    /** Claims after the last attempt that only looked for what it did. */
+    int looks;
+
     @Column(name = "next_run_at")
     Instant nextRunAt;
 
@@ -128,6 +131,28 @@ class Job {
     @Column(name = "kafka_offset")
     Long kafkaOffset;
 
+    /** False for a tag action whose Droplets the worker has not listed yet. */
+    @Column(name = "targets_known")
+    boolean targetsKnown;
+
+    /**
+     * For a job that ended while an action of it still ran (a tracking timeout): until when its
+     * Droplets stay held, unless DigitalOcean shows the action finished first.
+     */
+    @Column(name = "holds_until")
+    Instant holdsUntil;
+
+    /** The wait the job is in (busy Droplet, rate budget): repeats of it write no row. */
+    @Column(name = "wait_reason")
+    String waitReason;
+
+    /** How many claims in a row ended in {@link #waitReason}. */
+    int waits;
+
+    /** The pod whose claim began the current run of waits. */
+    @Column(name = "wait_owner")
+    String waitOwner;
+
     /** Stamps {@code target} and its time; the lease ends with every state but SUBMITTING. */
     void moveTo(JobState target, Instant now) {
         state = target;
@@ -178,9 +203,61 @@ class Job {
         errorMessage = null;
         errorRequestId = null;
         endLease();
-        boolean createSent = CommandType.fromWireName(commandType).map(CommandType::createsDroplets).orElse(false)
-                && sentAt != null;
+        looks = 0;
+        waitReason = null;
+        waitOwner = null;
+        waits = 0;
+        holdsUntil = null;
+        CommandType type = CommandType.fromWireName(commandType).orElseThrow();
+        // A tag's Droplets are listed again before the retry is sent: they may have changed.
+        targetsKnown = type.targetsKnownAtIntake();
+        boolean createSent = type.createsDroplets() && sentAt != null;
         unconfirmedSince = createSent ? (unconfirmedSince != null ? unconfirmedSince : sentAt) : null;
+    }
+
+    /** Whether this claim ends in the same wait as the last one: then it is counted, not recorded. */
+    boolean repeatsWait(String reason) {
+        return reason.equals(waitReason);
+    }
+
+    void startWaiting(String reason, String owner) {
+        waitReason = reason;
+        waitOwner = owner;
+        waits = 1;
+    }
+
+    void waitedAgain() {
+        waits++;
+    }
+
+    /** The run of waits the job was in, ended (null if none); its fields cleared. */
+    String endWait() {
+        if (waitReason == null) {
+            return null;
+        }
+        String ended = "claimed by " + waitOwner + " after " + waits + " waits (" + waitReason + ")";
+        waitReason = null;
+        waitOwner = null;
+        waits = 0;
+        return ended;
+    }
+
+    /** The Droplets of this (tag) job are now listed. */
+    void targetsListed() {
+        targetsKnown = true;
+    }
+
+    /** Ended while its action runs on: its Droplets stay held until {@code until} or until the action ends. */
+    void holdUntil(Instant until) {
+        holdsUntil = until;
+    }
+
+    boolean holding() {
+        return holdsUntil != null;
+    }
+
+    void letGo() {
+        holdsUntil = null;
     }
 
     /** Due for its next claim at {@code at}. */
@@ -191,6 +268,11 @@ class Job {
     /** A claim whose request reached DigitalOcean and counts as an attempt. */
     void countAttempt() {
         attempts++;
+    }
+
+    /** A claim after the last attempt, which only looked for what that attempt did. */
+    void countLook() {
+        looks++;
     }
 
     /** The answer to a request was lost at {@code now}: it may have taken effect. */
@@ -233,7 +315,7 @@ class Job {
 
     JobView view() {
         return new JobView(id, commandId, commandType, CommandType.fromWireName(commandType).orElse(null), account,
-                dropletId, tagName, copy(request), generation, state, outcome, attempts, leaseOwner, sentAt,
+                dropletId, tagName, copy(request), generation, state, outcome, attempts, looks, leaseOwner, sentAt,
                 unconfirmedSince,
                 receivedAt, firstSubmittingAt, submittingAt, inProgressAt, finishedAt, error(), copy(problems),
                 copy(result), kafkaTopic == null ? null : new RecordOrigin(kafkaTopic, kafkaPartition, kafkaOffset));

@@ -117,6 +117,11 @@ class JobAction {
         nextPollAt = now.plus(retryIn.apply(pollFailures));
     }
 
+    /** A created Droplet's final read failed; @return how many times in a row */
+    int finalReadFailed() {
+        return ++pollFailures;
+    }
+
     void keepDroplet(JsonNode read) {
         droplet = read;
     }

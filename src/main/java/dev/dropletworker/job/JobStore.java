@@ -6,12 +6,15 @@ import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +56,8 @@ public class JobStore {
 
     /**
      * Records a command as a job: RECEIVED, or REJECTED with its event. A command_id seen before is
-     * a no-op (a redelivered command is executed once and answered once).
+     * a no-op (a redelivered command is executed once and answered once), also after its job was
+     * deleted by retention: its tombstone stays longer than the commands topic keeps records.
      *
      * @return the new job, or empty when the command_id was already known
      */
@@ -61,13 +65,15 @@ public class JobStore {
     public Optional<JobView> record(NewJob job) {
         UUID id = UUID.randomUUID();
         JobState initial = job.isRejected() ? JobState.REJECTED : JobState.RECEIVED;
+        boolean targetsKnown = job.type() == null || job.isRejected() || job.type().targetsKnownAtIntake();
         int inserted = em.createNativeQuery("""
                 insert into job (id, command_id, command_type, account, droplet_id, tag_name, ordering_key,
                                  request, problems, state, attempts, next_run_at, received_at, updated_at,
-                                 finished_at, outcome, kafka_topic, kafka_partition, kafka_offset)
-                values (:id, :commandId, :commandType, :account, :dropletId, :tagName, :orderingKey,
-                        cast(:request as jsonb), cast(:problems as jsonb), :state, 0, now(), now(), now(),
-                        case when :terminal then now() end, :outcome, :topic, :partition, :offset)
+                                 finished_at, outcome, kafka_topic, kafka_partition, kafka_offset, targets_known)
+                select :id, :commandId, :commandType, :account, :dropletId, :tagName, :orderingKey,
+                       cast(:request as jsonb), cast(:problems as jsonb), :state, 0, now(), now(), now(),
+                       case when :terminal then now() end, :outcome, :topic, :partition, :offset, :targetsKnown
+                where not exists (select 1 from command_tombstone where command_id = :commandId)
                 on conflict (command_id) do nothing""")
                 .unwrap(NativeQuery.class)
                 .setParameter("id", id)
@@ -85,10 +91,15 @@ public class JobStore {
                 .setParameter("topic", job.origin().topic())
                 .setParameter("partition", job.origin().partition())
                 .setParameter("offset", job.origin().offset())
+                .setParameter("targetsKnown", targetsKnown)
                 .executeUpdate();
         if (inserted == 0) {
             LOG.infof("duplicate command ignored: command_id=%s", job.commandId());
             return Optional.empty();
+        }
+        if (!job.isRejected() && job.dropletId() != null) {
+            em.createNativeQuery("insert into job_target (job_id, droplet_id) values (:id, :droplet)")
+                    .setParameter("id", id).setParameter("droplet", job.dropletId()).executeUpdate();
         }
         Job created = em.find(Job.class, id);
         moves.born(created, "received from " + job.origin());
@@ -101,10 +112,12 @@ public class JobStore {
 
     /**
      * Claims up to {@code limit} due jobs for this pod: RECEIVED, due, of an account no operator
-     * paused, and with no earlier open job on the same ordering key (one action per Droplet, in
-     * arrival order). SKIP LOCKED lets every
-     * pod claim at once without waiting on each other; the lease lets another pod take over the
-     * claim if this one dies. The audit row is written by the same statement.
+     * paused, and with no earlier job still on any of its Droplets, so that the worker never runs
+     * two of its own actions on one Droplet and runs them in the order their jobs were recorded (a
+     * retry's place is at the back: see {@link OperatorLedger#retry}), tag actions and id actions alike. SKIP LOCKED
+     * lets every pod claim at once without waiting on each other; the lease lets another pod take
+     * over the claim if this one dies. The audit row is written by the same statement (not for a
+     * job repeating the wait it is in: see {@link Transitions#wait}).
      */
     @Transactional
     public List<JobView> claimDue(String owner, Duration lease, int limit) {
@@ -118,15 +131,29 @@ public class JobStore {
     @Transactional
     public List<JobView> claimDue(String owner, Duration lease, int limit, Set<String> skippedAccounts) {
         @SuppressWarnings("unchecked")
-        List<UUID> claimed = em.createNativeQuery("""
+        List<Object[]> claimed = em.createNativeQuery("""
                 with due as (
                     select j.id from job j
                     where j.state = 'RECEIVED' and j.next_run_at <= now()
                       and j.account not in (:skipped)
                       and not exists (select 1 from account_pause p where p.account = j.account)
+                      -- an earlier open job on the same key: the same Droplet, or the same tag
                       and (j.ordering_key is null or not exists (
                             select 1 from job earlier
                             where earlier.ordering_key = j.ordering_key and earlier.seq < j.seq
+                              and earlier.state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS')))
+                      -- an earlier job, open or holding on after a timeout, acting on one of its Droplets
+                      and not exists (
+                            select 1 from job_target mine
+                            join job_target theirs on theirs.droplet_id = mine.droplet_id and theirs.job_id <> mine.job_id
+                            join job earlier on earlier.id = theirs.job_id
+                            where mine.job_id = j.id and earlier.seq < j.seq
+                              and (earlier.state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS')
+                                   or earlier.holds_until > now()))
+                      -- an earlier tag action not yet listed might act on any Droplet of the account
+                      and not (exists (select 1 from job_target mine where mine.job_id = j.id) and exists (
+                            select 1 from job earlier
+                            where not earlier.targets_known and earlier.account = j.account and earlier.seq < j.seq
                               and earlier.state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS')))
                     order by j.seq
                     limit :limit
@@ -137,34 +164,84 @@ public class JobStore {
                                    submitting_at = now(), updated_at = now(),
                                    first_submitting_at = coalesce(first_submitting_at, now())
                     from due where job.id = due.id
-                    returning job.id
+                    returning job.id, job.wait_reason
+                ), audited as (
+                    insert into job_transition (job_id, from_state, to_state, at, detail)
+                    select id, 'RECEIVED', 'SUBMITTING', now(), 'claimed by ' || :owner from claimed
+                    where wait_reason is null
                 )
-                insert into job_transition (job_id, from_state, to_state, at, detail)
-                select id, 'RECEIVED', 'SUBMITTING', now(), 'claimed by ' || :owner from claimed
-                returning job_id""", UUID.class)
+                select id, wait_reason is not null from claimed""")
                 .setParameter("limit", limit)
                 .setParameter("owner", owner)
                 .setParameter("lease", lease.toMillis() / 1000.0)
                 // "not in ()" is not SQL; no account is named "" (the command schema forbids it)
                 .setParameter("skipped", skippedAccounts.isEmpty() ? List.of("") : List.copyOf(skippedAccounts))
                 .getResultList();
-        return loaded(claimed).stream().map(job -> {
-            moves.logged(job, JobState.RECEIVED, "claimed by " + owner);
+        Set<UUID> waiting = new HashSet<>();
+        List<UUID> ids = new ArrayList<>();
+        for (Object[] row : claimed) {
+            ids.add((UUID) row[0]);
+            if ((Boolean) row[1]) {
+                waiting.add((UUID) row[0]);
+            }
+        }
+        return loaded(ids).stream().map(job -> {
+            if (waiting.contains(job.id)) {
+                LOG.debugf("job %s claimed by %s again (waiting: %s)", job.id, owner, job.waitReason);
+            } else {
+                moves.logged(job, JobState.RECEIVED, "claimed by " + owner);
+            }
             return job.view();
         }).toList();
     }
 
     /**
+     * A tag action's Droplets, as the worker listed them just before sending it: from now on they
+     * count as its own, and whether an earlier job still acts on any of them decides whether it may
+     * be sent now.
+     *
+     * @return true when no earlier job acts on any of them (nor is an earlier tag action unlisted)
+     */
+    @Transactional
+    public boolean listTargets(JobClaim claim, Collection<Long> dropletIds) {
+        Job job = em.find(Job.class, claim.jobId(), LockModeType.PESSIMISTIC_WRITE);
+        if (job == null || job.state != JobState.SUBMITTING || !claim.owner().equals(job.leaseOwner)) {
+            return false;
+        }
+        moves.letGoOfTargets(job);
+        for (Long droplet : new HashSet<>(dropletIds)) {
+            em.createNativeQuery("insert into job_target (job_id, droplet_id) values (:id, :droplet)")
+                    .setParameter("id", job.id).setParameter("droplet", droplet).executeUpdate();
+        }
+        job.targetsListed();
+        em.flush();
+        return em.createNativeQuery("""
+                select 1 from job j
+                where j.id = :id
+                  and not exists (
+                        select 1 from job_target mine
+                        join job_target theirs on theirs.droplet_id = mine.droplet_id and theirs.job_id <> mine.job_id
+                        join job earlier on earlier.id = theirs.job_id
+                        where mine.job_id = j.id and earlier.seq < j.seq
+                          and (earlier.state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS') or earlier.holds_until > now()))
+                  and not exists (
+                        select 1 from job earlier
+                        where not earlier.targets_known and earlier.account = j.account and earlier.seq < j.seq
+                          and earlier.state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS'))""")
+                .setParameter("id", job.id).getResultList().size() == 1;
+    }
+
+    /**
      * A pod died (or stalled past its lease) while submitting: the job goes back to RECEIVED. If
      * that claim had sent its POST, the job is marked unconfirmed (the POST may have taken effect),
-     * and the attempt counts.
+     * and the attempt counts. A run of waits the claim was part of ends here.
      */
     @Transactional
     public int releaseExpiredLeases() {
         @SuppressWarnings("unchecked")
         List<UUID> released = em.createNativeQuery("""
                 with expired as (
-                    select id from job
+                    select id, wait_reason, wait_owner, waits from job
                     where state = 'SUBMITTING' and lease_expires_at < now()
                     for update skip locked
                 ), released as (
@@ -172,12 +249,18 @@ public class JobStore {
                                    unconfirmed_since = case when sent_at >= submitting_at then now()
                                                             else unconfirmed_since end,
                                    attempts = attempts + case when sent_at >= submitting_at then 1 else 0 end,
-                                   next_run_at = now(), updated_at = now()
+                                   next_run_at = now(), updated_at = now(),
+                                   wait_reason = null, wait_owner = null, waits = 0
                     from expired where job.id = expired.id
                     returning job.id
+                ), ended_waits as (
+                    insert into job_transition (job_id, from_state, to_state, at, detail)
+                    select id, 'RECEIVED', 'SUBMITTING', now(),
+                           'claimed by ' || wait_owner || ' after ' || waits || ' waits (' || wait_reason || ')'
+                    from expired where wait_reason is not null
                 )
                 insert into job_transition (job_id, from_state, to_state, at, detail)
-                select id, 'SUBMITTING', 'RECEIVED', now(), 'lease expired' from released
+                select id, 'SUBMITTING', 'RECEIVED', clock_timestamp(), 'lease expired' from released
                 returning job_id""", UUID.class).getResultList();
         loaded(released).forEach(job -> moves.logged(job, JobState.SUBMITTING, "lease expired; it will be resumed"));
         return released.size();

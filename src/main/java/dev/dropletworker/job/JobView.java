@@ -13,7 +13,8 @@ import java.util.UUID;
  * @param request the DigitalOcean request body (create or action); null for a rejected command
  * @param generation 1, plus one for each operator's retry; attempts, actions, error and event are this one's
  * @param attempts claims whose request reached DigitalOcean and counted (waits for a busy Droplet,
- *     for the rate budget or for a 429 do not)
+ *     for the rate budget or for a 429 do not), at most the configured number
+ * @param looks claims after the last attempt that only looked for what it did
  * @param error the last API error on the way, or why the job failed (its reason set); null if none
  * @param problems for a rejected command, each problem; null otherwise
  * @param result for a create, the Droplets as first returned and, once finished, as read at the end
@@ -32,6 +33,7 @@ public record JobView(
         JobState state,
         String outcome,
         int attempts,
+        int looks,
         String leaseOwner,
         Instant sentAt,
         Instant unconfirmedSince,

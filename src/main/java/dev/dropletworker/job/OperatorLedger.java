@@ -42,6 +42,12 @@ public class OperatorLedger {
             return new Intervention.Refused(job.view(), "only a failed or errored job can be retried; this one is "
                     + job.state.name().toLowerCase() + (job.state.isTerminal() ? "" : " and not finished"));
         }
+        if (job.holdsUntil != null && job.holdsUntil.isAfter(moves.now())) {
+            // Its action outran the tracking timeout and may still run: a retry would act beside it.
+            return new Intervention.Refused(job.view(), "its last action may still be running at DigitalOcean; the "
+                    + "job holds its Droplets until " + job.holdsUntil + " or until the action is seen to end. "
+                    + "Retry after that");
+        }
         moves.restart(job, "retry by " + by + ": generation " + (job.generation + 1));
         em.flush();
         // seq is the queue position (claimDue runs a key's jobs in seq order): the back of the queue.

@@ -31,6 +31,7 @@ public class SubmissionLedger {
 
     /**
      * Not now, and nothing said about the request: back to RECEIVED, due again after {@code delay}.
+     * A wait that repeats the one before (the Droplet still busy) is counted, not recorded again.
      *
      * @param lastError the API's answer that made it wait (a 422 pending event, a 429), or null
      */
@@ -41,19 +42,21 @@ public class SubmissionLedger {
                 job.recordLastError(lastError);
             }
             job.dueAt(moves.now().plus(delay));
-            moves.move(job, JobState.RECEIVED, reason);
+            moves.wait(job, reason, claim.owner());
         });
     }
 
     /**
-     * The answer was lost or was a server error, so the request may have taken effect: the attempt
-     * counts, and the next one looks for what this one did before it sends anything.
+     * The answer was lost or was a server error, so the request may have taken effect: the next
+     * claim looks for what this one did before it sends anything.
+     *
+     * @param attempt whether this claim was an attempt (else a look after the last one)
      */
     @Transactional
-    public void unconfirmed(JobClaim claim, Duration delay, String reason, Failure lastError) {
+    public void unconfirmed(JobClaim claim, Duration delay, String reason, Failure lastError, boolean attempt) {
         lockLeased(claim).ifPresent(job -> {
             Instant now = moves.now();
-            job.countAttempt();
+            count(job, attempt);
             job.markUnconfirmed(now);
             job.recordLastError(lastError);
             job.dueAt(now.plus(delay));
@@ -61,14 +64,26 @@ public class SubmissionLedger {
         });
     }
 
-    /** The worker cannot get this job done: FAILED with its failure, and its event. */
+    /**
+     * The worker cannot get this job done: FAILED with its failure, and its event.
+     *
+     * @param attempt whether this claim was an attempt (else a look after the last one)
+     */
     @Transactional
-    public void failed(JobClaim claim, Failure failure, String reason) {
+    public void failed(JobClaim claim, Failure failure, String reason, boolean attempt) {
         lockLeased(claim).ifPresent(job -> {
-            job.countAttempt();
+            count(job, attempt);
             job.recordFailure(failure);
             moves.move(job, JobState.FAILED, reason);
         });
+    }
+
+    static void count(Job job, boolean attempt) {
+        if (attempt) {
+            job.countAttempt();
+        } else {
+            job.countLook();
+        }
     }
 
     /** Locks the job if this pod still holds its submission lease; empty if the lease was lost. */

@@ -12,9 +12,11 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
@@ -41,11 +43,12 @@ public class TrackingLedger {
      * recorded if the claim's lease was lost.
      *
      * @param createdDroplets for a create, the Droplets as the answer returned them; null otherwise
+     * @param attempt whether this claim was an attempt (else a look after the last one, which found them)
      * @return false when the lease was lost
      */
     @Transactional
     public boolean follow(JobClaim claim, List<Action> actions, Duration untilFirstPoll, JsonNode createdDroplets,
-            String detail) {
+            String detail, boolean attempt) {
         return submissions.leased(claim).map(job -> {
             Instant firstPoll = moves.now().plus(untilFirstPoll);
             for (Action action : actions) {
@@ -54,7 +57,7 @@ public class TrackingLedger {
             if (createdDroplets != null) {
                 job.keepCreatedDroplets(createdDroplets);
             }
-            job.countAttempt();
+            SubmissionLedger.count(job, attempt);
             moves.move(job, JobState.IN_PROGRESS, detail);
             return true;
         }).orElse(false);
@@ -72,8 +75,8 @@ public class TrackingLedger {
                 where id in (
                     select a.id from job_action a
                     where a.status = 'in-progress' and a.next_poll_at <= now()
-                      and exists (select 1 from job j where j.id = a.job_id and j.state = 'IN_PROGRESS'
-                                  and j.generation = a.generation)
+                      and exists (select 1 from job j where j.id = a.job_id and j.generation = a.generation
+                                  and (j.state = 'IN_PROGRESS' or j.holds_until > now()))
                     order by a.next_poll_at
                     limit :limit
                     for update skip locked)
@@ -88,13 +91,14 @@ public class TrackingLedger {
                 .setParameter("ids", ids).getResultStream().map(JobAction::view).toList();
     }
 
-    /** How many actions each account has in flight (all pods' together). */
+    /** How many actions each account has in flight (all pods' together), held ones included. */
     @Transactional
     public Map<String, Long> inFlightByAccount() {
         @SuppressWarnings("unchecked")
         List<Object[]> counts = em.createNativeQuery("""
                 select j.account, count(*) from job_action a join job j on j.id = a.job_id
-                where a.status = 'in-progress' and j.state = 'IN_PROGRESS' and a.generation = j.generation
+                where a.status = 'in-progress' and (j.state = 'IN_PROGRESS' or j.holds_until > now())
+                  and a.generation = j.generation
                 group by j.account""").getResultList();
         Map<String, Long> byAccount = new HashMap<>();
         counts.forEach(c -> byAccount.put((String) c[0], ((Number) c[1]).longValue()));
@@ -109,10 +113,10 @@ public class TrackingLedger {
         }
         List<JobAction> rows = em.createQuery("""
                 select a from JobAction a, Job j
-                where j.id = a.jobId and a.generation = j.generation and a.status = 'in-progress' and j.state = :state
-                  and j.account = :account
-                  and a.actionId in :ids""", JobAction.class)
+                where j.id = a.jobId and a.generation = j.generation and a.status = 'in-progress'
+                  and j.account = :account and (j.state = :state or j.holdsUntil > :now) and a.actionId in :ids""", JobAction.class)
                 .setParameter("state", JobState.IN_PROGRESS)
+                .setParameter("now", Instant.now())
                 .setParameter("account", account)
                 .setParameter("ids", actionIds)
                 .getResultList();
@@ -147,7 +151,27 @@ public class TrackingLedger {
             return false;
         }
         row.recordPoll(action, moves.now(), untilNextPoll);
-        return !row.inProgress();
+        if (!row.inProgress()) {
+            letGoIfHeldAndDone(row.jobId);
+            return true;
+        }
+        return false;
+    }
+
+    /** A job that timed out lets go of its Droplets once DigitalOcean shows its last action finished. */
+    private void letGoIfHeldAndDone(UUID jobId) {
+        Job job = em.find(Job.class, jobId, LockModeType.PESSIMISTIC_WRITE);
+        if (job == null || !job.holding() || !job.state.isTerminal()) {
+            return;
+        }
+        em.flush();
+        long running = em.createQuery("select count(a) from JobAction a where a.jobId = :job and a.status = 'in-progress'"
+                + " and a.generation = :generation", Long.class).setParameter("job", jobId)
+                .setParameter("generation", job.generation).getSingleResult();
+        if (running == 0) {
+            job.letGo();
+            moves.letGoOfTargets(job);
+        }
     }
 
     /**
@@ -202,6 +226,16 @@ public class TrackingLedger {
         return ids;
     }
 
+    /**
+     * A created Droplet could not be read yet (it may still 404 after its create).
+     *
+     * @return how many final reads of it failed in a row
+     */
+    @Transactional
+    public int recordFinalReadFailure(long rowId) {
+        return em.find(JobAction.class, rowId, LockModeType.PESSIMISTIC_WRITE).finalReadFailed();
+    }
+
     /** Keeps a created Droplet's final read, so a later round need not read it again. */
     @Transactional
     public void recordDroplet(long rowId, JsonNode droplet) {
@@ -219,20 +253,53 @@ public class TrackingLedger {
                 .executeUpdate();
     }
 
-    /** IN_PROGRESS jobs with an action still running past the tracking timeout. */
+    /**
+     * IN_PROGRESS jobs with an action still running past its type's tracking timeout, counted from
+     * when the action started (when tracking began, if DigitalOcean gave no start), each with the
+     * type of that action.
+     *
+     * @param timeout the timeout of an action type
+     * @param shortest the shortest of them: actions running for less are not even looked at
+     */
     @Transactional
-    public List<UUID> timedOut(Duration timeout, int limit) {
+    public Map<UUID, String> timedOut(Function<String, Duration> timeout, Duration shortest, int limit) {
         @SuppressWarnings("unchecked")
-        List<UUID> ids = em.createNativeQuery("""
-                select j.id from job j
-                where j.state = 'IN_PROGRESS' and j.in_progress_at < now() - make_interval(secs => :timeout)
-                  and exists (select 1 from job_action a where a.job_id = j.id and a.generation = j.generation
-                                and a.status = 'in-progress')
-                limit :limit""", UUID.class)
-                .setParameter("timeout", timeout.toMillis() / 1000.0)
-                .setParameter("limit", limit)
+        List<Object[]> running = em.createNativeQuery("""
+                select j.id, a.type, extract(epoch from (now() - coalesce(a.started_at, j.in_progress_at)))
+                from job j join job_action a on a.job_id = j.id
+                where j.state = 'IN_PROGRESS' and a.status = 'in-progress' and a.generation = j.generation
+                  and coalesce(a.started_at, j.in_progress_at) < now() - make_interval(secs => :shortest)""")
+                .setParameter("shortest", shortest.toMillis() / 1000.0)
                 .getResultList();
-        return ids;
+        Map<UUID, String> over = new LinkedHashMap<>();
+        for (Object[] row : running) {
+            double seconds = ((Number) row[2]).doubleValue();
+            String type = (String) row[1];
+            if (seconds * 1000 >= timeout.apply(type).toMillis() && over.size() < limit) {
+                over.putIfAbsent((UUID) row[0], type);
+            }
+        }
+        return over;
+    }
+
+    /**
+     * An action outran its timeout: the job ends FAILED with its event, but while an action of it
+     * is still running at DigitalOcean its Droplets stay held (no job behind it is sent) for at most
+     * {@code holdFor}, and tracking goes on reading the action; a completion seen later is recorded
+     * on the action's row and lets the Droplets go.
+     *
+     * @return false when the job had already ended
+     */
+    @Transactional
+    public boolean timeOut(UUID jobId, Failure failure, Duration holdFor, String detail) {
+        Job job = em.find(Job.class, jobId, LockModeType.PESSIMISTIC_WRITE);
+        if (job == null || job.state.isTerminal()) {
+            return false;
+        }
+        job.holdUntil(moves.now().plus(holdFor));
+        job.recordFailure(failure);
+        moves.move(job, JobState.FAILED, detail);
+        return true;
     }
 
     /**

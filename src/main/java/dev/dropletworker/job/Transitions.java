@@ -12,6 +12,10 @@ import org.jboss.logging.Logger;
  * Every state change of a job: the row's state and its time, a job_transition row, one INFO line
  * with the job, command and Droplet, and for a terminal state the {@link JobFinished} event inside
  * the same transaction. The job tables' other writers in this package go through here.
+ *
+ * <p>Waits repeat (a Droplet busy for an hour is claimed and handed back every few seconds): a claim
+ * that ends in the same wait as the one before is counted on the job, not recorded, and the run of
+ * waits is written as one claim when it ends.
  */
 @ApplicationScoped
 class Transitions {
@@ -41,9 +45,19 @@ class Transitions {
         if (!from.canMoveTo(target)) {
             throw new IllegalStateException("job " + job.id + ": " + from + " -> " + target + " is not allowed");
         }
-        job.moveTo(target, now());
+        Instant now = now();
+        String endedWait = job.endWait();
+        if (endedWait != null && from == JobState.SUBMITTING) {
+            // The claim that ends a run of waits stands for all of them in the history.
+            em.persist(JobTransition.of(job.id, JobState.RECEIVED, JobState.SUBMITTING, now, endedWait));
+            log(job, JobState.RECEIVED, JobState.SUBMITTING, endedWait);
+        }
+        job.moveTo(target, now);
         record(job, from, target, detail);
         if (target.isTerminal()) {
+            if (!job.holding()) {
+                letGoOfTargets(job);
+            }
             announceFinished(job);
         }
     }
@@ -58,8 +72,35 @@ class Transitions {
         if (!from.isRetryable()) {
             throw new IllegalStateException("job " + job.id + ": " + from + " is not retried");
         }
+        // A job holding its Droplets is refused before here, so none of them are held any more.
+        letGoOfTargets(job);
         job.startNextGeneration(now());
+        if (job.targetsKnown && job.dropletId != null) {
+            em.createNativeQuery("insert into job_target (job_id, droplet_id) values (:id, :droplet)")
+                    .setParameter("id", job.id).setParameter("droplet", job.dropletId).executeUpdate();
+        }
         record(job, from, JobState.RECEIVED, detail);
+    }
+
+    /**
+     * A claim ended in a wait: back to RECEIVED. The first of a run of identical waits is recorded;
+     * the ones after it are only counted (and logged at DEBUG).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void wait(Job job, String reason, String owner) {
+        if (job.repeatsWait(reason)) {
+            job.waitedAgain();
+            job.moveTo(JobState.RECEIVED, now());
+            LOG.debugf("job %s waits again (%d): %s", job.id, job.waits, reason);
+            return;
+        }
+        move(job, JobState.RECEIVED, reason);
+        job.startWaiting(reason, owner);
+    }
+
+    /** The job's Droplets are free for the jobs behind it. */
+    void letGoOfTargets(Job job) {
+        em.createNativeQuery("delete from job_target where job_id = :id").setParameter("id", job.id).executeUpdate();
     }
 
     /** A job born in a state (RECEIVED, or REJECTED with its event). */

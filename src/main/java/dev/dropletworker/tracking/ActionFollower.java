@@ -2,6 +2,7 @@ package dev.dropletworker.tracking;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dropletworker.budget.BudgetExhausted;
+import dev.dropletworker.digitalocean.AccountNotConfigured;
 import dev.dropletworker.digitalocean.Action;
 import dev.dropletworker.digitalocean.ApiError;
 import dev.dropletworker.digitalocean.DigitalOcean;
@@ -58,9 +59,11 @@ public class ActionFollower {
      * attempt's were found). The job is IN_PROGRESS from here, its actions first read on schedule.
      *
      * @param createdDroplets for a create, the Droplets as the create's answer gave them; null otherwise
+     * @param attempt whether the claim was an attempt (else a look after the last one, which found them)
      */
-    public void follow(JobClaim claim, List<Action> actions, JsonNode createdDroplets, String detail) {
-        ledger.follow(claim, actions, schedule.untilFirstPoll(), createdDroplets, detail);
+    public void follow(JobClaim claim, List<Action> actions, JsonNode createdDroplets, String detail,
+            boolean attempt) {
+        ledger.follow(claim, actions, schedule.untilFirstPoll(), createdDroplets, detail, attempt);
     }
 
     /** Reads the actions that are due. @return how many were due */
@@ -85,7 +88,7 @@ public class ActionFollower {
             }
             LOG.debugf("action list read failed (%s); polling one by one", e.getMessage());
             listed = Map.of();
-        } catch (DigitalOceanException.Unreachable e) {
+        } catch (DigitalOceanException.Unreachable | AccountNotConfigured e) {
             LOG.debugf("action list read failed (%s); polling one by one", e.getMessage());
             listed = Map.of();
         }
@@ -113,6 +116,13 @@ public class ActionFollower {
                 pollFailed(job, row, Failure.of(Reason.API_ERROR, error), error.isTransient());
             } catch (DigitalOceanException.Unreachable e) {
                 pollFailed(job, row, Failure.of(Reason.RETRIES_EXHAUSTED, e.getMessage()), true);
+            } catch (AccountNotConfigured e) {
+                pollFailed(job, row, Failure.of(Reason.ACCOUNT_UNAVAILABLE, e.getMessage() + " any more"), false);
+            } catch (RuntimeException e) {
+                // The class only: messages of lower layers may quote request headers.
+                LOG.warnf("job %s: poll of action %d failed (%s)", job.id(), row.actionId(), e.getClass().getName());
+                pollFailed(job, row, Failure.of(Reason.RETRIES_EXHAUSTED, "internal error: " + e.getClass().getName()),
+                        false);
             }
         }
         return due.size();

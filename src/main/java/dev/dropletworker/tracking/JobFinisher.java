@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropletworker.budget.BudgetExhausted;
+import dev.dropletworker.digitalocean.AccountNotConfigured;
 import dev.dropletworker.digitalocean.DigitalOcean;
 import dev.dropletworker.digitalocean.DigitalOceanException;
 import dev.dropletworker.digitalocean.Droplet;
@@ -17,7 +18,10 @@ import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.PodIdentity;
 import dev.dropletworker.job.TrackingLedger;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -60,11 +64,15 @@ class JobFinisher {
             List<ActionView> actions = jobs.actionsOf(jobId);
             boolean errored = actions.stream().anyMatch(ActionView::errored);
             try {
-                JsonNode result = job.type().createsDroplets() ? readCreatedDroplets(job, actions) : null;
-                JobState outcome = errored ? JobState.ERRORED : JobState.COMPLETED;
-                ledger.finish(jobId, outcome, null, result, actions.size() + " actions finished");
+                if (job.type().createsDroplets()) {
+                    finishCreate(job, actions, errored);
+                } else {
+                    ledger.finish(jobId, errored ? JobState.ERRORED : JobState.COMPLETED, null, null,
+                            actions.size() + " actions finished");
+                }
             } catch (NotReadYet e) {
-                ledger.postponeFinish(jobId, schedule.untilFinalReadRetry());
+                // Backs off like a poll: a Droplet that 404s for two minutes is not read forty times.
+                ledger.postponeFinish(jobId, schedule.afterFailedPoll(ledger.recordFinalReadFailure(e.rowId)));
             } catch (BudgetExhausted e) {
                 ledger.postponeFinish(jobId, e.waitFor());
             } catch (RuntimeException e) {
@@ -74,6 +82,35 @@ class JobFinisher {
             }
         }
         return finishable.size();
+    }
+
+    /**
+     * A create ends {@code completed} only if it created every name it asked for: Droplets an
+     * unconfirmed attempt made are reported, and names that were never created fail the job, which
+     * says which.
+     */
+    private void finishCreate(JobView job, List<ActionView> actions, boolean errored) {
+        JsonNode result = readCreatedDroplets(job, actions);
+        int asked = job.dropletCount();
+        if (actions.size() < asked) {
+            List<String> made = new ArrayList<>();
+            result.path("droplets").forEach(d -> made.add(d.path("name").asText()));
+            List<String> missing = new ArrayList<>();
+            job.request().path("names").forEach(n -> missing.add(n.asText()));
+            if (job.request().hasNonNull("name")) {
+                missing.add(job.request().get("name").asText());
+            }
+            missing.removeIf(name -> made.stream().anyMatch(name::equalsIgnoreCase));
+            Failure failure = job.error() != null ? job.error().because(Reason.RETRIES_EXHAUSTED)
+                    : new Failure(Reason.RETRIES_EXHAUSTED, null, null, null, null);
+            ledger.finish(job.id(), JobState.FAILED, new Failure(failure.reason(), failure.httpStatus(), failure.id(),
+                    actions.size() + " of " + asked + " Droplets were created; not created: " + String.join(", ", missing)
+                            + (failure.message() == null ? "" : " (last error: " + failure.message() + ")"),
+                    failure.requestId()), result, "created " + actions.size() + " of " + asked + " Droplets");
+            return;
+        }
+        ledger.finish(job.id(), errored ? JobState.ERRORED : JobState.COMPLETED, null, result,
+                actions.size() + " actions finished");
     }
 
     /**
@@ -99,12 +136,17 @@ class JobFinisher {
                     read = mapper.createObjectNode().put("name", droplet.name()).put("status", droplet.status())
                             .set("networks", droplet.networks());
                     ledger.recordDroplet(action.rowId(), read);
-                } catch (DigitalOceanException e) {
+                } catch (BudgetExhausted e) {
+                    throw e;
+                } catch (RuntimeException e) {
                     if (!graceOver) {
-                        throw new NotReadYet();
+                        throw new NotReadYet(action.rowId());
                     }
+                    // The class and the API's own words only: messages of lower layers may quote headers.
+                    String why = e instanceof DigitalOceanException || e instanceof AccountNotConfigured
+                            ? e.getMessage() : e.getClass().getName();
                     LOG.warnf("job %s: Droplet %d could not be read after its create (%s); reported without status",
-                            job.id(), action.dropletId(), e.getMessage());
+                            job.id(), action.dropletId(), why);
                 }
             }
             if (read != null) {
@@ -126,8 +168,11 @@ class JobFinisher {
 
     /** A created Droplet could not be read yet. */
     private static final class NotReadYet extends RuntimeException {
-        NotReadYet() {
+        final long rowId;
+
+        NotReadYet(long rowId) {
             super(null, null, false, false);
+            this.rowId = rowId;
         }
     }
 
@@ -144,12 +189,13 @@ class JobFinisher {
 
     /** @return how many jobs timed out */
     int failTimedOut() {
-        List<UUID> timedOut = ledger.timedOut(schedule.timeout(), config.batchSize());
-        for (UUID jobId : timedOut) {
-            ledger.finish(jobId, JobState.FAILED,
-                    Failure.of(Reason.TRACKING_TIMEOUT, "action not finished after " + schedule.timeout()), null,
-                    "tracking timeout");
-        }
+        Map<UUID, String> timedOut = ledger.timedOut(schedule::timeout, schedule.shortestTimeout(), config.batchSize());
+        timedOut.forEach((jobId, type) -> {
+            Duration timeout = schedule.timeout(type);
+            ledger.timeOut(jobId, Failure.of(Reason.TRACKING_TIMEOUT, "the " + type + " action did not finish within "
+                    + timeout + "; its Droplets stay held until it does (at most " + schedule.holdAfterTimeout() + ")"),
+                    schedule.holdAfterTimeout(), "tracking timeout (" + type + ", " + timeout + ")");
+        });
         return timedOut.size();
     }
 }

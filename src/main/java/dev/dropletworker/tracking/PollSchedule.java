@@ -54,9 +54,20 @@ final class PollSchedule {
         return config.minPollInterval();
     }
 
-    /** An action still running this long after its job was submitted fails the job with {@code tracking_timeout}. */
-    Duration timeout() {
-        return config.timeout();
+    /** An action of this type still running this long after it started fails its job with {@code tracking_timeout}. */
+    Duration timeout(String actionType) {
+        return actionType == null ? config.timeout() : config.timeouts().getOrDefault(actionType, config.timeout());
+    }
+
+    /** The shortest timeout of any type: actions running for less need no look. */
+    Duration shortestTimeout() {
+        return config.timeouts().values().stream().min(Duration::compareTo)
+                .filter(d -> d.compareTo(config.timeout()) < 0).orElse(config.timeout());
+    }
+
+    /** How long a timed-out job's Droplets stay held, at most, while its action runs on. */
+    Duration holdAfterTimeout() {
+        return config.holdAfterTimeout();
     }
 
     /** Whether any account's actions are ever read from its action list. */

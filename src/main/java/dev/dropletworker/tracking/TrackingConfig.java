@@ -3,6 +3,7 @@ package dev.dropletworker.tracking;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 
 /** How submitted actions are followed to their end. */
 @ConfigMapping(prefix = "worker.tracking")
@@ -24,9 +25,27 @@ public interface TrackingConfig {
     @WithDefault("15s")
     Duration maxPollInterval();
 
-    /** An action not finished this long after submission fails its job with tracking_timeout. */
+    /**
+     * An action still running this long after it started fails its job with tracking_timeout, for
+     * action types {@link #timeouts()} does not name.
+     */
     @WithDefault("60m")
     Duration timeout();
+
+    /**
+     * Tracking timeouts by action type ({@code create}, {@code snapshot}, {@code power_on}, ...), sized
+     * for how long DigitalOcean takes: snapshots, resizes, rebuilds, restores and creates in hours,
+     * power actions and the rest in minutes. Defaults in application.properties.
+     */
+    Map<String, Duration> timeouts();
+
+    /**
+     * After a timeout, the job's Droplets stay held for the jobs behind it until DigitalOcean shows
+     * the action finished, but no longer than this: a Droplet whose action never ends is not
+     * blocked forever.
+     */
+    @WithDefault("12h")
+    Duration holdAfterTimeout();
 
     /**
      * How long a created Droplet may answer 404 after its create action completed before the event

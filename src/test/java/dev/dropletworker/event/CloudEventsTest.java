@@ -68,7 +68,7 @@ class CloudEventsTest {
     private static JobView job(String outcome, Failure failure) {
         return new JobView(UUID.randomUUID(), "c-1", CommandType.TAG_ACTION.wireName(), CommandType.TAG_ACTION,
                 "default", null, "web", JSON.createObjectNode().put("type", "power_off"), 1,
-                JobState.valueOf(outcome.toUpperCase()), outcome, 1, null, T, null, T, T, T, T, T.plusSeconds(30),
+                JobState.valueOf(outcome.toUpperCase()), outcome, 1, 0, null, T, null, T, T, T, T, T.plusSeconds(30),
                 failure, null, null, null);
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -56,8 +57,26 @@ class PollScheduleTest {
         assertFalse(off.readsFromList(1_000));
     }
 
+    @Test
+    void eachActionTypeHasItsOwnTimeoutAndTheRestTheDefault() {
+        assertEquals(Duration.ofHours(12), SCHEDULE.timeout("snapshot"));
+        assertEquals(Duration.ofMinutes(30), SCHEDULE.timeout("reboot"));
+        assertEquals(Duration.ofMinutes(60), SCHEDULE.timeout("rename"), "not named: the default");
+        assertEquals(Duration.ofMinutes(30), SCHEDULE.shortestTimeout());
+    }
+
     /** The production defaults, with a chosen list-read threshold. */
     private record TestTrackingConfig(int listReadThreshold) implements TrackingConfig {
+        @Override
+        public Map<String, Duration> timeouts() {
+            return Map.of("snapshot", Duration.ofHours(12), "reboot", Duration.ofMinutes(30));
+        }
+
+        @Override
+        public Duration holdAfterTimeout() {
+            return Duration.ofHours(12);
+        }
+
         @Override
         public Duration interval() {
             return Duration.ofSeconds(1);
