@@ -43,6 +43,9 @@ class ApiKeys {
             }
             entries.add(new Entry(HexFormat.of().parseHex(hex), new Holder(key.getKey(), key.getValue().role())));
         }
+        if (entries.isEmpty()) {
+            LOG.info("no operator API key is configured (worker.api.keys); the API takes OIDC tokens only, if enabled");
+        }
     }
 
     /** Who holds {@code presented}, if it is a configured key. */
@@ -56,10 +59,6 @@ class ApiKeys {
             }
         }
         return Optional.ofNullable(found);
-    }
-
-    boolean anyConfigured() {
-        return !entries.isEmpty();
     }
 
     static byte[] sha256(String text) {

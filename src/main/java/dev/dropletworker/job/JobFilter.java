@@ -14,8 +14,4 @@ import java.time.Instant;
  */
 public record JobFilter(JobState state, String outcome, String commandType, Long dropletId, String tag,
         String account, Instant receivedFrom, Instant receivedBefore) {
-
-    public static JobFilter any() {
-        return new JobFilter(null, null, null, null, null, null, null, null);
-    }
 }
