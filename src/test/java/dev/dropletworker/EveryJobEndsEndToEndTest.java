@@ -14,6 +14,8 @@ import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.NewJob;
 import dev.dropletworker.job.RecordOrigin;
 import dev.dropletworker.job.Transition;
+import dev.dropletworker.simulator.SimulatorControl;
+import dev.dropletworker.simulator.SimulatorControl.ApiEndpoint;
 import dev.dropletworker.testsupport.WorkerTestGround;
 import dev.dropletworker.tools.ground.CommandBus;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -46,6 +48,7 @@ class EveryJobEndsEndToEndTest extends WorkerEndToEnd {
         long usual = WorkerTestGround.ACTION_DURATION.toMillis();
         simulator.actionDurations(Map.of("reboot", usual, "change_kernel", usual, "shutdown", usual));
         simulator.clearFaults();
+        simulator.clearFaultScript();
     }
 
     @Test
@@ -77,6 +80,103 @@ class EveryJobEndsEndToEndTest extends WorkerEndToEnd {
         assertEquals(List.of(), answers(since, "/v2/droplets/actions", 422), "the bulk never met a busy Droplet");
         assertEquals(List.of(), answers(since, "/v2/droplets/" + first + "/actions", 422));
         assertEquals(List.of(), answers(since, "/v2/droplets/" + second + "/actions", 422));
+    }
+
+    @Test
+    void aTagActionOnADropletBusyWithSomeoneElsesActionWaitsAndCompletes() {
+        String tag = "busy-tag-" + UUID.randomUUID().toString().substring(0, 8);
+        long busy = simulator.seedDroplet(tag + "-1", tag);
+        simulator.seedDroplet(tag + "-2", tag);
+        simulator.actionDurations(Map.of("reboot", 2_000L));
+        long since = simulator.lastSeq();
+        startActionAsAnotherClient(busy, "reboot");
+        ObjectNode bulk = tagCommand("busy-bulk", tag, "power_off");
+        String commandId = bulk.get("command_id").asText();
+
+        bus.send(commandId, bulk.toString());
+        JsonNode data = bus.awaitEvent(commandId, EVENT_TIMEOUT).path("data");
+
+        assertEquals("completed", data.path("outcome").asText(), data.toString());
+        assertEquals(2, data.path("actions").size());
+        assertFalse(answers(since, "/v2/droplets/actions", 422).isEmpty(),
+                "DigitalOcean answered 'blocking events' while the other action ran, and the worker waited");
+    }
+
+    @Test
+    void aLostAnswerOnTheLastAttemptIsLookedUpAndItsActionFollowed() {
+        long droplet = simulator.seedDroplet("last-" + UUID.randomUUID().toString().substring(0, 8));
+        simulator.scriptFaults(
+                SimulatorControl.ScriptedFault.serverError(ApiEndpoint.POST_DROPLET_ACTION).status(503)
+                        .forDroplet(droplet).times(4),
+                SimulatorControl.ScriptedFault.appliedButLost(ApiEndpoint.POST_DROPLET_ACTION).forDroplet(droplet));
+        String commandId = CommandBus.newCommandId("last-attempt");
+        long since = simulator.lastSeq();
+
+        bus.send(Long.toString(droplet), actionCommand(commandId, droplet, "reboot"));
+        JsonNode data = bus.awaitEvent(commandId, Duration.ofSeconds(60)).path("data");
+
+        assertEquals("completed", data.path("outcome").asText(), data.toString());
+        assertEquals(5, data.path("attempts").asInt());
+        assertEquals(5, posts(since, "/v2/droplets/" + droplet + "/actions").size(), "no sixth POST: it was found");
+        assertEquals("reboot", data.path("actions").path(0).path("type").asText());
+    }
+
+    @Test
+    void aTagActionWhoseLastAttemptsAnswerIsLostIsLookedUpToo() {
+        String tag = "last-tag-" + UUID.randomUUID().toString().substring(0, 8);
+        simulator.seedDroplet(tag + "-1", tag);
+        simulator.seedDroplet(tag + "-2", tag);
+        simulator.scriptFaults(
+                SimulatorControl.ScriptedFault.serverError(ApiEndpoint.POST_TAG_ACTION).forTag(tag).times(4),
+                SimulatorControl.ScriptedFault.appliedButLostReset(ApiEndpoint.POST_TAG_ACTION).forTag(tag));
+        ObjectNode bulk = tagCommand("last-bulk", tag, "power_off");
+        String commandId = bulk.get("command_id").asText();
+        long since = simulator.lastSeq();
+
+        bus.send(commandId, bulk.toString());
+        JsonNode data = bus.awaitEvent(commandId, Duration.ofSeconds(60)).path("data");
+
+        assertEquals("completed", data.path("outcome").asText(), data.toString());
+        assertEquals(2, data.path("actions").size());
+        assertEquals(5, posts(since, "/v2/droplets/actions").size());
+    }
+
+    @Test
+    void aMultiCreateThatWentThroughInPartCreatesOnlyTheMissingNames() {
+        ObjectNode command = createCommand("part-" + UUID.randomUUID().toString().substring(0, 8), 5);
+        String commandId = command.get("command_id").asText();
+        simulator.scriptFaults(SimulatorControl.ScriptedFault.partialCreate(3));
+        long since = simulator.lastSeq();
+
+        bus.send(commandId, command.toString());
+        JsonNode event = bus.awaitEvent(commandId, Duration.ofSeconds(60));
+
+        JsonNode data = event.path("data");
+        assertEquals("completed", data.path("outcome").asText(), event.toString());
+        assertEquals(5, data.path("droplets").size());
+        List<JsonNode> creates = posts(since, "/v2/droplets");
+        assertEquals(2, creates.size(), "the partial create, then one for the two names it did not make");
+        JsonNode names = command.path("droplet").path("names");
+        assertEquals(JSON.createArrayNode().add(names.get(3)).add(names.get(4)), creates.get(1).path("body").path("names"));
+        String jobTag = "droplet-worker:job-" + event.path("id").asText();
+        assertEquals(5, simulator.accounting().path("droplets_created_per_tag").path(jobTag).asInt(),
+                "each name once");
+    }
+
+    @Test
+    void aResizeOfAPoweredOnDropletFailsWithDigitalOceansAnswer() {
+        long droplet = simulator.seedDroplet("on-" + UUID.randomUUID().toString().substring(0, 8));
+        String commandId = CommandBus.newCommandId("resize-on");
+
+        bus.send(Long.toString(droplet), "{\"command_id\":\"" + commandId + "\",\"type\":\"droplet.action\","
+                + "\"droplet_id\":" + droplet + ",\"action\":{\"type\":\"resize\",\"size\":\"s-2vcpu-4gb\"}}");
+        JsonNode data = bus.awaitEvent(commandId, EVENT_TIMEOUT).path("data");
+
+        assertEquals("failed", data.path("outcome").asText(), data.toString());
+        assertEquals("api_error", data.path("error").path("reason").asText());
+        assertEquals(422, data.path("error").path("http_status").asInt());
+        assertEquals("Droplet is currently on. Please power it off to run this event.",
+                data.path("error").path("message").asText());
     }
 
     @Test

@@ -373,7 +373,7 @@ class HostileInputIT {
 
         private Record hostileTag(String key) {
             ObjectNode command = JSON.createObjectNode().put("command_id", key).put("type", "droplet.tag_action");
-            command.put("tag_name", List.of("", "t".repeat(10_000), "droplet-worker:job-x", "tag with spaces",
+            command.put("tag_name", List.of("", "t".repeat(10_000), "line\nbreak", "tag with spaces",
                     "\u202Eevil", "a/b?c=d&e", "\u0007bell").get(random.nextInt(7)));
             command.putObject("action").put("type", "power_off");
             return new Record("hostile tag", bytes(command.toString()));

@@ -102,6 +102,14 @@ enum ActionType {
             }
         }
 
+        /** Only a powered-off Droplet is resized (python-digitalocean PR #99); Terraform powers off first. */
+        @Override
+        void checkDroplet(DropletState droplet) {
+            if (droplet.status.equals("active")) {
+                throw ApiFailure.unprocessable(POWERED_ON);
+            }
+        }
+
         @Override
         void apply(DropletState droplet, JsonNode body, long actionId) {
             droplet.size = Size.of(body.get("size").asText());
@@ -179,6 +187,7 @@ enum ActionType {
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(t -> t.wireName, Function.identity()));
     private static final Set<String> WEEKDAYS = Set.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
     private static final Set<Integer> BACKUP_HOURS = Set.of(0, 4, 8, 12, 16, 20);
+    static final String POWERED_ON = "Droplet is currently on. Please power it off to run this event.";
 
     final String wireName;
     /** One of the eight types that {@code POST /v2/droplets/actions?tag_name=} accepts. */
@@ -191,6 +200,10 @@ enum ActionType {
 
     /** Rejects a body that lacks what this type needs; the schema itself only requires {@code type}. */
     void check(JsonNode body) {
+    }
+
+    /** Refuses the action if the Droplet's state does not allow it; called after the pending-event check. */
+    void checkDroplet(DropletState droplet) {
     }
 
     /** The change a completed action makes to its Droplet. */

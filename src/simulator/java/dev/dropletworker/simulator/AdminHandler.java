@@ -32,6 +32,7 @@ final class AdminHandler implements Handler<HttpServerRequest> {
     private final Accounting accounting;
     private final RequestLog requestLog;
     private final AtomicReference<Faults> faults;
+    private final FaultScript script;
 
     /** A malformed control request: 400 with the reason. */
     private static final class BadRequest extends RuntimeException {
@@ -44,7 +45,7 @@ final class AdminHandler implements Handler<HttpServerRequest> {
     }
 
     AdminHandler(SimulatorConfig config, SimulatorClock clock, DropletStore store, RateLimiter limiter,
-                 Accounting accounting, RequestLog requestLog, AtomicReference<Faults> faults) {
+                 Accounting accounting, RequestLog requestLog, AtomicReference<Faults> faults, FaultScript script) {
         this.config = config;
         this.clock = clock;
         this.store = store;
@@ -52,6 +53,7 @@ final class AdminHandler implements Handler<HttpServerRequest> {
         this.accounting = accounting;
         this.requestLog = requestLog;
         this.faults = faults;
+        this.script = script;
     }
 
     @Override
@@ -86,6 +88,12 @@ final class AdminHandler implements Handler<HttpServerRequest> {
         String method = req.method().name();
         String[] path = req.path().substring("/_sim/".length()).split("/");
         String resource = path[0];
+        if (resource.equals("faults") && path.length > 1) {
+            if (path.length != 2 || !path[1].equals("script")) {
+                return null;
+            }
+            resource = "faults/script";
+        }
         switch (method + " " + resource) {
             case "POST droplets" -> {
                 if (path.length == 1) {
@@ -112,8 +120,19 @@ final class AdminHandler implements Handler<HttpServerRequest> {
                 faults.updateAndGet(current -> current.merge(patch));
                 return new Reply(204, null);
             }
+            case "POST faults/script" -> {
+                script.append(json(raw));
+                return new Reply(200, Map.of("script", script.remaining()));
+            }
+            case "GET faults/script" -> {
+                return new Reply(200, Map.of("script", script.remaining()));
+            }
+            case "DELETE faults/script" -> {
+                script.clear();
+                return new Reply(204, null);
+            }
             case "GET action-durations" -> {
-                return new Reply(200, store.durations().toMillis());
+                return new Reply(200, store.durations().toJson());
             }
             case "PUT action-durations", "PATCH action-durations" -> {
                 JsonNode patch = body(raw);
@@ -130,7 +149,7 @@ final class AdminHandler implements Handler<HttpServerRequest> {
                 return new Reply(204, null);
             }
             case "GET accounting" -> {
-                return new Reply(200, accounting.report(store.maxInProgressPerDroplet()));
+                return new Reply(200, accounting.report(store.maxInProgressPerDroplet(), limiter.peaks()));
             }
             case "GET requests" -> {
                 long since = longParam(req, "since", 0);
@@ -142,6 +161,7 @@ final class AdminHandler implements Handler<HttpServerRequest> {
                 accounting.reset();
                 requestLog.reset();
                 faults.set(config.faults());
+                script.clear();
                 limiter.reset();
                 limiter.limits(config.hourlyLimit(), config.minuteLimit());
                 return new Reply(204, null);
@@ -209,13 +229,21 @@ final class AdminHandler implements Handler<HttpServerRequest> {
     }
 
     private static JsonNode body(Buffer raw) {
-        if (raw == null || raw.length() == 0) {
+        JsonNode node = json(raw);
+        if (!node.isObject()) {
             throw new BadRequest("a JSON object body is required");
+        }
+        return node;
+    }
+
+    private static JsonNode json(Buffer raw) {
+        if (raw == null || raw.length() == 0) {
+            throw new BadRequest("a JSON body is required");
         }
         try {
             JsonNode node = ApiHandler.JSON.readTree(raw.getBytes());
-            if (node == null || !node.isObject()) {
-                throw new BadRequest("a JSON object body is required");
+            if (node == null) {
+                throw new BadRequest("a JSON body is required");
             }
             return node;
         } catch (JsonProcessingException e) {

@@ -10,7 +10,9 @@ enum ApiError {
     NOT_FOUND(404, "not_found", "The resource you requested could not be found."),
     UNPROCESSABLE_ENTITY(422, "unprocessable_entity", "request payload validation failed"),
     TOO_MANY_REQUESTS(429, "too_many_requests", "API rate limit exceeded."),
-    SERVER_ERROR(500, "server_error", "Unexpected server-side error");
+    SERVER_ERROR(500, "server_error", "Unexpected server-side error"),
+    /** No 503 body is documented; scripted 503s carry the documented 5xx body. */
+    SERVICE_UNAVAILABLE(503, "server_error", "Unexpected server-side error");
 
     final int status;
     final String id;

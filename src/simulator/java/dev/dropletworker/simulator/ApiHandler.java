@@ -100,13 +100,14 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final Accounting accounting;
     private final RequestLog requestLog;
     private final AtomicReference<Faults> faults;
+    private final FaultScript script;
     private final Random random;
     private final Handler<HttpServerRequest> admin;
     private volatile String baseUrl = "";
 
     ApiHandler(Vertx vertx, SimulatorClock clock, BearerTokens tokens, RateLimiter limiter, DropletStore store,
-               Accounting accounting, RequestLog requestLog, AtomicReference<Faults> faults, long seed,
-               Handler<HttpServerRequest> admin) {
+               Accounting accounting, RequestLog requestLog, AtomicReference<Faults> faults, FaultScript script,
+               long seed, Handler<HttpServerRequest> admin) {
         this.vertx = vertx;
         this.clock = clock;
         this.tokens = tokens;
@@ -115,6 +116,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         this.accounting = accounting;
         this.requestLog = requestLog;
         this.faults = faults;
+        this.script = script;
         this.random = new Random(seed ^ 0x5DEECE66DL);
         this.admin = admin;
     }
@@ -169,23 +171,37 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             return;
         }
         Faults f = faults.get();
-        boolean targeted = ex.match != null && f.disturbsRequests() && f.targets(ex.match.endpoint());
+        FaultScript.Step step = ex.match == null || !script.armed() ? null : script.take(
+                new FaultScript.Request(ex.match.endpoint(), ex.match.id(), req.getParam("tag_name"), body));
+        if (step != null) {
+            accounting.scriptedFault(step.kind());
+            if (!step.kind().applied) {
+                if (step.kind().drop) {
+                    drop(ex, step.kind().wireName);
+                } else {
+                    send(ex, rate, error(ex, step.answer()), step.kind().wireName);
+                }
+                return;
+            }
+        }
+        // A request that took a scripted step gets nothing else: the script says exactly what happens.
+        boolean targeted = step == null && ex.match != null && f.disturbsRequests() && f.targets(ex.match.endpoint());
         if (targeted && roll(f.dropConnectionRate())) {
             accounting.fault(Accounting.Fault.DROPPED_CONNECTION);
-            drop(ex);
+            drop(ex, Accounting.Fault.DROPPED_CONNECTION.key);
             return;
         }
         if (targeted && roll(f.serverErrorRate())) {
             accounting.fault(Accounting.Fault.SERVER_ERROR);
-            send(ex, rate, error(ex, ApiError.SERVER_ERROR.failure()));
+            send(ex, rate, error(ex, ApiError.SERVER_ERROR.failure()), Accounting.Fault.SERVER_ERROR.key);
             return;
         }
         Reply reply;
         try {
-            reply = execute(ex, f);
+            reply = execute(ex, f, step);
         } catch (ApiFailure failure) {
-            if (failure.lockedDroplet) {
-                accounting.pendingEventConflict();
+            if (failure.eventConflict()) {
+                accounting.eventConflict(ex.match.endpoint(), failure.busyDroplets);
             }
             reply = error(ex, failure);
         } catch (RuntimeException bug) {
@@ -193,18 +209,29 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             reply = error(ex, ApiError.SERVER_ERROR.failure("simulator bug: " + bug));
         }
         // The trap behind duplicate Droplets: the change is made, but the client cannot know it.
+        if (step != null) {
+            if (step.kind().drop) {
+                drop(ex, step.kind().wireName);
+                return;
+            }
+            send(ex, rate, error(ex, step.answer()), step.kind().wireName);
+            return;
+        }
         if (targeted && reply.status < 300 && ex.match.endpoint().mutating() && roll(f.appliedButLostRate())) {
             accounting.fault(Accounting.Fault.APPLIED_BUT_LOST);
             if (f.appliedButLostResponse().equals(Faults.LOST_AS_RESET)) {
-                drop(ex);
+                drop(ex, Accounting.Fault.APPLIED_BUT_LOST.key);
                 return;
             }
             reply = error(ex, ApiError.SERVER_ERROR.failure());
+            send(ex, rate, reply, Accounting.Fault.APPLIED_BUT_LOST.key);
+            return;
         }
-        send(ex, rate, reply);
+        send(ex, rate, reply, null);
     }
 
-    private Reply execute(Exchange ex, Faults f) {
+    /** Runs the operation; a {@code partial_create} step limits a create to its first names. */
+    private Reply execute(Exchange ex, Faults f, FaultScript.Step step) {
         Endpoint.Match m = ex.match;
         if (m == null || !m.idsValid()) {
             throw ApiFailure.notFound();
@@ -212,7 +239,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         HttpServerRequest req = ex.request;
         return switch (m.endpoint()) {
             case LIST_DROPLETS -> listDroplets(req);
-            case CREATE_DROPLETS -> createDroplets(requireObject(ex), f);
+            case CREATE_DROPLETS -> createDroplets(requireObject(ex), f, step != null
+                    && step.kind() == FaultScript.Kind.PARTIAL_CREATE ? step.count() : CreateRequest.MAX_NAMES);
             case GET_DROPLET -> getDroplet(m.id());
             case LIST_DROPLET_ACTIONS -> {
                 int[] page = pagination(req);
@@ -274,10 +302,14 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         return ok(200, new DropletList(droplets.items(), links(req, page, droplets.total()), new Meta(droplets.total())));
     }
 
-    private Reply createDroplets(JsonNode body, Faults f) {
-        CreateRequest request = CreateRequest.parse(body);
+    private Reply createDroplets(JsonNode body, Faults f, int maxNames) {
+        CreateRequest request = CreateRequest.parse(body).firstNames(maxNames);
         DropletStore.Created created = store.create(request, f.notFoundAfterCreateMs());
         accounting.dropletsCreated(request.tags(), created.droplets().size());
+        if (created.droplets().isEmpty()) {
+            // Only a partial_create of none gets here, and its answer is lost anyway.
+            return ok(202, new CreatedDroplets(List.of(), new ActionLinks(List.of())));
+        }
         List<ActionLink> links = created.actions().stream()
                 .map(a -> new ActionLink(a.id(), "create", baseUrl + "/v2/actions/" + a.id())).toList();
         return request.multi()
@@ -369,7 +401,12 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     private void send(Exchange ex, RateLimiter.Decision rate, Reply reply) {
-        account(ex, reply.status);
+        send(ex, rate, reply, null);
+    }
+
+    /** {@code fault} names the injected fault that made this answer, for the request log. */
+    private void send(Exchange ex, RateLimiter.Decision rate, Reply reply, String fault) {
+        account(ex, reply.status, fault);
         HttpServerResponse resp = ex.request.response();
         resp.setStatusCode(reply.status)
                 .putHeader(CONTENT_TYPE, JSON_UTF8)
@@ -385,8 +422,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     /** Closes the connection without answering: the client sees a reset or an empty reply. */
-    private void drop(Exchange ex) {
-        account(ex, 0);
+    private void drop(Exchange ex, String fault) {
+        account(ex, 0, fault);
         later(ex, () -> ex.request.connection().close());
     }
 
@@ -404,12 +441,12 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         }
     }
 
-    private void account(Exchange ex, int status) {
+    private void account(Exchange ex, int status, String fault) {
         String token = ex.token == null ? ANONYMOUS : ex.token;
         accounting.request(token, ex.method, ex.endpoint(), status);
         String query = ex.request.query();
         requestLog.append(Timestamps.format(Instant.ofEpochMilli(clock.millis())), ex.method, ex.request.path(),
-                query == null ? "" : query, ex.endpoint(), status, token, ex.requestId, redacted(ex.body));
+                query == null ? "" : query, ex.endpoint(), status, token, ex.requestId, redacted(ex.body), fault);
     }
 
     /** user_data can hold secrets and up to 64 KiB: the log keeps only its size. */

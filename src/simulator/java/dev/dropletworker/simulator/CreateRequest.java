@@ -84,6 +84,15 @@ record CreateRequest(List<String> names, boolean multi, String region, String si
                 flag(body, "monitoring", false), publicNetworking, optionalText(body, "vpc_uuid"), volumes(body));
     }
 
+    /** The same request for its first {@code n} names only: what a create that partly went through made. */
+    CreateRequest firstNames(int n) {
+        if (n >= names.size()) {
+            return this;
+        }
+        return new CreateRequest(names.subList(0, n), multi, region, size, image, tags, ipv6, backups, monitoring,
+                publicNetworking, vpcUuid, volumes);
+    }
+
     private static String checkName(JsonNode node, String field) {
         if (!node.isTextual()) {
             throw ApiFailure.unprocessable(field + " must be a string");

@@ -51,9 +51,11 @@ public final class DigitalOceanSimulator implements AutoCloseable {
             RateLimiter limiter = new RateLimiter(config.hourlyLimit(), config.minuteLimit());
             Accounting accounting = new Accounting();
             RequestLog requestLog = new RequestLog(config.requestLogCapacity());
-            AdminHandler admin = new AdminHandler(config, clock, store, limiter, accounting, requestLog, faults);
+            FaultScript script = new FaultScript();
+            AdminHandler admin = new AdminHandler(config, clock, store, limiter, accounting, requestLog, faults,
+                    script);
             ApiHandler api = new ApiHandler(vertx, clock, new BearerTokens(config.tokens()), limiter, store,
-                    accounting, requestLog, faults, config.seed(), admin);
+                    accounting, requestLog, faults, script, config.seed(), admin);
 
             // One server per event loop sharing one socket. Vert.x shares a socket between servers
             // of equal port; port 0 would give each its own, a negative port shares one free port.

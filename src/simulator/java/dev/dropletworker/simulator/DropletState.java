@@ -11,6 +11,13 @@ import java.util.Set;
 /** A Droplet's mutable state inside {@link DropletStore}; only touched under the store's lock. */
 final class DropletState {
 
+    private static final int[] IPV6_PREFIX = {0x2604, 0xa880, 0x800, 0x10};
+    private static final String IPV6_GATEWAY = "2604:a880:800:10::1";
+    private static final long PUBLIC_FIRST_HOST = (198L << 24) + (18L << 16) + 2;
+    private static final int PUBLIC_HOSTS = (1 << 17) - 3;
+    private static final long PRIVATE_FIRST_HOST = (10L << 24) + (10L << 16) + 1;
+    private static final int PRIVATE_HOSTS = (1 << 16) - 2;
+
     final long id;
     final Instant createdAt;
     final List<Long> actionIds = new ArrayList<>();
@@ -34,8 +41,12 @@ final class DropletState {
     final List<Droplet.V6> v6 = new ArrayList<>();
     int inProgressActions;
 
-    DropletState(long id, String name, Region region, Size size, Image image, Instant createdAt) {
+    /** The Droplet's place in the account's address pools, given in creation order. */
+    final int host;
+
+    DropletState(long id, int host, String name, Region region, Size size, Image image, Instant createdAt) {
         this.id = id;
+        this.host = host;
         this.name = name;
         this.region = region;
         this.size = size;
@@ -49,29 +60,79 @@ final class DropletState {
         return inProgressActions > 0;
     }
 
-    /** Addresses are derived from the id so that they are unique and stable across runs. */
+    /**
+     * IPv4 addresses come from {@link #host}, so they are unique (until a pool wraps around) and the
+     * same in every run that creates the same Droplets in the same order; never a network,
+     * gateway or broadcast address.
+     */
     void assignNetworks() {
         v4.clear();
         v6.clear();
-        long n = id & 0x1FFFF;
         if (publicNetworking) {
-            // 198.18.0.0/15 is reserved for benchmarks: never routable, room for 131,072 Droplets.
-            v4.add(new Droplet.V4("198." + (18 + (n >> 16)) + "." + ((n >> 8) & 0xFF) + "." + (n & 0xFF),
-                    "255.254.0.0", "198.18.0.1", "public"));
+            // 198.18.0.0/15 is reserved for benchmarks and never routed: .0.0 is the network,
+            // .0.1 the gateway and 198.19.255.255 the broadcast address, 131,069 hosts between.
+            v4.add(new Droplet.V4(dotted(PUBLIC_FIRST_HOST + Math.floorMod(host, PUBLIC_HOSTS)), "255.254.0.0",
+                    "198.18.0.1", "public"));
         }
-        v4.add(new Droplet.V4("10.10." + ((n >> 8) & 0xFF) + "." + (n & 0xFF), "255.255.0.0", "nil", "private"));
+        // 10.10.0.0/16: 65,534 hosts; the spec's example gives a private interface the gateway "nil".
+        v4.add(new Droplet.V4(dotted(PRIVATE_FIRST_HOST + Math.floorMod(host, PRIVATE_HOSTS)), "255.255.0.0", "nil",
+                "private"));
         if (ipv6) {
             addIpv6();
         }
+    }
+
+    private static String dotted(long address) {
+        return (address >>> 24 & 0xFF) + "." + (address >>> 16 & 0xFF) + "." + (address >>> 8 & 0xFF) + "."
+                + (address & 0xFF);
     }
 
     void addIpv6() {
         ipv6 = true;
         features.add("ipv6");
         if (v6.isEmpty() && !v4.isEmpty()) {
-            v6.add(new Droplet.V6("2604:a880:800:10::" + Long.toHexString(id) + ":1", 64, "2604:a880:800:10::1",
-                    "public"));
+            v6.add(new Droplet.V6(ipv6Address(id), 64, IPV6_GATEWAY, "public"));
         }
+    }
+
+    /**
+     * In 2604:a880:800:10::/64, with the Droplet's id as the interface id (four groups at most), so
+     * each Droplet's address is unique; written in the RFC 5952 text form, as the spec's
+     * {@code format: ipv6} expects.
+     */
+    static String ipv6Address(long id) {
+        int[] groups = new int[8];
+        System.arraycopy(IPV6_PREFIX, 0, groups, 0, 4);
+        for (int i = 0; i < 4; i++) {
+            groups[7 - i] = (int) (id >>> (16 * i)) & 0xFFFF;
+        }
+        // RFC 5952: the longest run of two or more zero groups (the first of equals) becomes "::".
+        int runStart = -1;
+        int runLength = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > runLength) {
+                runStart = i;
+                runLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == runStart) {
+                text.append("::");
+                i += runLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
     }
 
     Droplet view() {

@@ -45,8 +45,13 @@ final class DropletStore {
                            String outcome) {
     }
 
+    private static final long DURATION_SEED_MIX = 0x9E3779B97F4A7C15L;
+
     private final SimulatorClock clock;
+    private final long seed;
     private final Random random;
+    /** Apart from {@link #random}, so ranges do not change which actions a seed makes errored. */
+    private final Random durationRandom;
     private final DoubleSupplier erroredProbability;
     private volatile ActionDurations durations;
 
@@ -60,11 +65,14 @@ final class DropletStore {
     private String nextCreateOutcome;
     private long nextDropletId = FIRST_DROPLET_ID;
     private long nextActionId = FIRST_ACTION_ID;
+    private int nextHost;
     private int maxInProgressPerDroplet;
 
     DropletStore(SimulatorClock clock, long seed, DoubleSupplier erroredProbability, ActionDurations durations) {
         this.clock = clock;
+        this.seed = seed;
         this.random = new Random(seed);
+        this.durationRandom = new Random(seed ^ DURATION_SEED_MIX);
         this.erroredProbability = erroredProbability;
         this.durations = durations;
     }
@@ -84,7 +92,7 @@ final class DropletStore {
         List<Droplet> created = new ArrayList<>();
         List<Action> started = new ArrayList<>();
         for (String name : request.names()) {
-            DropletState d = new DropletState(nextDropletId++, name, Region.of(request.region()),
+            DropletState d = new DropletState(nextDropletId++, nextHost++, name, Region.of(request.region()),
                     Size.of(request.size()), Image.of(request.image()), Instant.ofEpochMilli(now));
             d.status = "new";
             d.tags.addAll(request.tags());
@@ -150,8 +158,9 @@ final class DropletStore {
             throw ApiFailure.notFound();
         }
         if (d.locked()) {
-            throw ApiFailure.pendingEvent();
+            throw ApiFailure.pendingEvent(dropletId);
         }
+        type.checkDroplet(d);
         return start(d, type, body, now, nextOutcome.remove(dropletId));
     }
 
@@ -159,8 +168,9 @@ final class DropletStore {
     synchronized List<Action> startTagAction(String tag, ActionType type, JsonNode body) {
         long now = settle();
         List<DropletState> tagged = droplets.values().stream().filter(d -> d.tags.contains(tag)).toList();
-        if (tagged.stream().anyMatch(DropletState::locked)) {
-            throw ApiFailure.pendingEvent();
+        List<Long> busy = tagged.stream().filter(DropletState::locked).map(d -> d.id).toList();
+        if (!busy.isEmpty()) {
+            throw ApiFailure.blockingEvents(busy);
         }
         return tagged.stream().map(d -> start(d, type, body, now, nextOutcome.remove(d.id))).toList();
     }
@@ -201,8 +211,8 @@ final class DropletStore {
             throw new IllegalArgumentException("a Droplet with id " + dropletId + " already exists");
         }
         nextDropletId = Math.max(nextDropletId, dropletId + 1);
-        DropletState d = new DropletState(dropletId, name == null ? "droplet-" + dropletId : name, Region.of(region),
-                Size.of(size), Image.of(image), Instant.ofEpochMilli(now));
+        DropletState d = new DropletState(dropletId, nextHost++, name == null ? "droplet-" + dropletId : name,
+                Region.of(region), Size.of(size), Image.of(image), Instant.ofEpochMilli(now));
         d.status = status;
         d.tags.addAll(tags);
         d.ipv6 = ipv6;
@@ -240,8 +250,11 @@ final class DropletStore {
         nextCreateOutcome = null;
         nextDropletId = FIRST_DROPLET_ID;
         nextActionId = FIRST_ACTION_ID;
+        nextHost = 0;
         maxInProgressPerDroplet = 0;
         durations = defaults;
+        // The same requests after a reset draw the same durations again.
+        durationRandom.setSeed(seed ^ DURATION_SEED_MIX);
     }
 
     private Action start(DropletState d, ActionType type, JsonNode body, long now, String forcedOutcome) {
@@ -254,7 +267,7 @@ final class DropletStore {
         d.actionIds.add(id);
         d.inProgressActions++;
         maxInProgressPerDroplet = Math.max(maxInProgressPerDroplet, d.inProgressActions);
-        running.add(new Running(id, d.id, type, body, now + durations.of(type).toMillis(), outcome));
+        running.add(new Running(id, d.id, type, body, now + durations.draw(type, durationRandom), outcome));
         return action;
     }
 

@@ -100,14 +100,15 @@ enum Endpoint {
         return null;
     }
 
+    /** Any id up to {@link Long#MAX_VALUE}, the largest a seeded Droplet can have. */
     private static long positive(String segment) {
-        if (segment.isEmpty() || segment.length() > 18) {
+        if (segment.isEmpty() || segment.length() > 19) {
             return -1;
         }
         long value = 0;
         for (int i = 0; i < segment.length(); i++) {
             char c = segment.charAt(i);
-            if (c < '0' || c > '9') {
+            if (c < '0' || c > '9' || value > (Long.MAX_VALUE - (c - '0')) / 10) {
                 return -1;
             }
             value = value * 10 + (c - '0');

@@ -1,6 +1,8 @@
 package dev.dropletworker.simulator;
 
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -55,18 +57,32 @@ final class RateLimiter {
         synchronized (w) {
             w.advanceTo(second);
             if (w.minuteSum >= minute) {
+                w.peaks.refused();
                 long frees = (w.oldestInMinute() + Window.MINUTE) * 1000;
                 long retryAfter = Math.max(1, (frees - nowMillis + 999) / 1000);
                 return new Decision(false, hourly, 0, w.resetEpochSeconds(), retryAfter);
             }
             if (w.hourSum >= hourly) {
+                w.peaks.refused();
                 return new Decision(false, hourly, 0, w.resetEpochSeconds(), 0);
             }
             w.count();
+            w.peaks.accepted(nowMillis);
             // The API reports 0 while the burst limit is exhausted, even with hourly quota left.
             int remaining = w.minuteSum >= minute ? 0 : Math.max(0, hourly - w.hourSum);
             return new Decision(true, hourly, remaining, w.resetEpochSeconds(), 0);
         }
+    }
+
+    /** Per token label: requests accepted and refused, and the exact sliding-window peaks. */
+    Map<String, WindowPeaks.Snapshot> peaks() {
+        Map<String, WindowPeaks.Snapshot> out = new TreeMap<>();
+        windows.forEach((token, w) -> {
+            synchronized (w) {
+                out.put(token, w.peaks.snapshot());
+            }
+        });
+        return out;
     }
 
     /** Headers for a request that is not counted against any token (a 401). */
@@ -81,6 +97,7 @@ final class RateLimiter {
         static final int MINUTE = 60;
 
         private final int[] counts = new int[HOUR];
+        final WindowPeaks peaks = new WindowPeaks();
         private long current = Long.MIN_VALUE;
         /** No second before this one holds a count; only moves forward. */
         private long oldestCandidate;

@@ -8,9 +8,13 @@ import java.util.List;
 /** The most recent API requests, in a bounded ring, for tests that assert on what a client sent. */
 final class RequestLog {
 
-    /** {@code body} is the parsed JSON request body with any {@code user_data} replaced by its size. */
+    /**
+     * {@code body} is the parsed JSON request body with any {@code user_data} replaced by its size;
+     * {@code fault} the injected fault that answered the request ({@code server_error},
+     * {@code applied_but_lost}, a scripted step's fault, ...), null when none did.
+     */
     record Entry(long seq, String time, String method, String path, String query, String endpoint, int status,
-                 String token, String requestId, JsonNode body) {
+                 String token, String requestId, JsonNode body, String fault) {
     }
 
     /** The {@code GET /_sim/requests} document: entries and the newest sequence number, read together. */
@@ -25,10 +29,10 @@ final class RequestLog {
     }
 
     synchronized void append(String time, String method, String path, String query, String endpoint, int status,
-                             String token, String requestId, JsonNode body) {
+                             String token, String requestId, JsonNode body, String fault) {
         long seq = ++lastSeq;
         ring[(int) (seq % ring.length)] = new Entry(seq, time, method, path, query, endpoint, status, token, requestId,
-                body);
+                body, fault);
     }
 
     /** Entries after {@code seq}, oldest first; older ones than the ring holds are gone. */

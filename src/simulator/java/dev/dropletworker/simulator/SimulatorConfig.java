@@ -79,7 +79,17 @@ public final class SimulatorConfig {
         return eventLoops;
     }
 
+    /** How long actions of {@code type} run: the shortest, when their duration is a range. */
     public Duration actionDuration(String type) {
+        return Duration.ofMillis(actionDurationRange(type).minMs());
+    }
+
+    /** The longest that actions of {@code type} run: {@link #actionDuration} unless a range is set. */
+    public Duration actionDurationMax(String type) {
+        return Duration.ofMillis(actionDurationRange(type).maxMs());
+    }
+
+    private ActionDurations.Range actionDurationRange(String type) {
         ActionType actionType = ActionType.of(type);
         return actionType == null ? actionDurations.fallback() : actionDurations.of(actionType);
     }
@@ -99,8 +109,9 @@ public final class SimulatorConfig {
     public static final class Builder {
         private int port;
         private final List<String> tokens = new ArrayList<>();
-        private Duration defaultActionDuration = DEFAULT_ACTION_DURATION;
-        private final Map<String, Duration> actionDurations = new HashMap<>();
+        private ActionDurations.Range defaultActionDuration =
+                ActionDurations.Range.fixed(DEFAULT_ACTION_DURATION.toMillis());
+        private final Map<String, ActionDurations.Range> actionDurations = new HashMap<>();
         private double erroredProbability;
         private int hourlyLimit = 5000;
         private int minuteLimit = 250;
@@ -140,16 +151,29 @@ public final class SimulatorConfig {
 
         /** How long every action type stays in progress unless set per type. */
         public Builder actionDuration(Duration duration) {
-            this.defaultActionDuration = nonNegative(duration);
+            return actionDuration(duration, duration);
+        }
+
+        /** Every action of a type not set on its own runs a duration drawn uniformly from min to max. */
+        public Builder actionDuration(Duration min, Duration max) {
+            this.defaultActionDuration = ActionDurations.Range.of(nonNegative(min), nonNegative(max));
             return this;
         }
 
         /** How long actions of {@code type} (e.g. {@code create}, {@code power_off}) stay in progress. */
         public Builder actionDuration(String type, Duration duration) {
+            return actionDuration(type, duration, duration);
+        }
+
+        /**
+         * Each action of {@code type} runs a duration drawn uniformly from min to max (both included),
+         * from a generator seeded by {@link #seed}, so the same requests get the same durations.
+         */
+        public Builder actionDuration(String type, Duration min, Duration max) {
             if (ActionType.of(type) == null) {
                 throw new IllegalArgumentException("unknown action type: " + type);
             }
-            actionDurations.put(type, nonNegative(duration));
+            actionDurations.put(type, ActionDurations.Range.of(nonNegative(min), nonNegative(max)));
             return this;
         }
 
@@ -169,7 +193,7 @@ public final class SimulatorConfig {
             return this;
         }
 
-        /** Seed of the random choices (faults, errored outcomes). */
+        /** Seed of the random choices (faults, errored outcomes, durations drawn from ranges). */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;

@@ -35,6 +35,128 @@ public final class SimulatorControl {
     public record Reply(int status, JsonNode body, String text) {
     }
 
+    /** The simulated API operations, as fault scripts and accounting name them. */
+    public enum ApiEndpoint {
+        LIST_DROPLETS("GET /v2/droplets"),
+        CREATE_DROPLETS("POST /v2/droplets"),
+        GET_DROPLET("GET /v2/droplets/{id}"),
+        LIST_DROPLET_ACTIONS("GET /v2/droplets/{id}/actions"),
+        POST_DROPLET_ACTION("POST /v2/droplets/{id}/actions"),
+        POST_TAG_ACTION("POST /v2/droplets/actions"),
+        GET_DROPLET_ACTION("GET /v2/droplets/{id}/actions/{action_id}"),
+        LIST_ACTIONS("GET /v2/actions"),
+        GET_ACTION("GET /v2/actions/{id}");
+
+        /** {@code "POST /v2/droplets/{id}/actions"}: method and path template. */
+        public final String label;
+
+        ApiEndpoint(String label) {
+            this.label = label;
+        }
+    }
+
+    /** The faults a script can queue; see {@link ScriptedFault}. */
+    public enum FaultKind {
+        /** 500 (or 503) with the documented error body; the request is not applied. */
+        SERVER_ERROR("server_error"),
+        /** The connection closes without an answer; the request is not applied. */
+        RESET("reset"),
+        /** The request is applied and its answer replaced by a 500 (or 503). */
+        APPLIED_BUT_LOST("applied_but_lost"),
+        /** The request is applied and the connection closes without an answer. */
+        APPLIED_BUT_LOST_RESET("applied_but_lost_reset"),
+        /** A create makes only its first {@code count} Droplets and answers 500 (or 503). */
+        PARTIAL_CREATE("partial_create");
+
+        public final String wireName;
+
+        FaultKind(String wireName) {
+            this.wireName = wireName;
+        }
+    }
+
+    /**
+     * One step of a fault script: the next request of {@code endpoint} (that matches the optional
+     * filters) gets {@code fault}. Build with the factories, then narrow:
+     * {@code ScriptedFault.serverError(POST_DROPLET_ACTION).status(503).forDroplet(id).times(4)}.
+     *
+     * @param status    500 or 503 for the faults that answer; null for the default (500)
+     * @param count     the Droplets a {@code partial_create} makes; null otherwise
+     * @param times     how many consecutive steps this is (1 or more)
+     * @param dropletId only a request on this Droplet (in the path) takes the step; null for any
+     * @param tagName   only a request with this {@code tag_name} takes it; null for any
+     * @param name      only a create that holds this name takes it; null for any
+     */
+    public record ScriptedFault(ApiEndpoint endpoint, FaultKind fault, Integer status, Integer count, int times,
+                                Long dropletId, String tagName, String name) {
+
+        public static ScriptedFault serverError(ApiEndpoint endpoint) {
+            return new ScriptedFault(endpoint, FaultKind.SERVER_ERROR, null, null, 1, null, null, null);
+        }
+
+        public static ScriptedFault reset(ApiEndpoint endpoint) {
+            return new ScriptedFault(endpoint, FaultKind.RESET, null, null, 1, null, null, null);
+        }
+
+        public static ScriptedFault appliedButLost(ApiEndpoint endpoint) {
+            return new ScriptedFault(endpoint, FaultKind.APPLIED_BUT_LOST, null, null, 1, null, null, null);
+        }
+
+        public static ScriptedFault appliedButLostReset(ApiEndpoint endpoint) {
+            return new ScriptedFault(endpoint, FaultKind.APPLIED_BUT_LOST_RESET, null, null, 1, null, null, null);
+        }
+
+        /** The next {@code POST /v2/droplets} creates only its first {@code created} names, then answers 500. */
+        public static ScriptedFault partialCreate(int created) {
+            return new ScriptedFault(ApiEndpoint.CREATE_DROPLETS, FaultKind.PARTIAL_CREATE, null, created, 1, null,
+                    null, null);
+        }
+
+        /** 500 or 503. */
+        public ScriptedFault status(int httpStatus) {
+            return new ScriptedFault(endpoint, fault, httpStatus, count, times, dropletId, tagName, name);
+        }
+
+        public ScriptedFault times(int n) {
+            return new ScriptedFault(endpoint, fault, status, count, n, dropletId, tagName, name);
+        }
+
+        public ScriptedFault forDroplet(long id) {
+            return new ScriptedFault(endpoint, fault, status, count, times, id, tagName, name);
+        }
+
+        public ScriptedFault forTag(String tag) {
+            return new ScriptedFault(endpoint, fault, status, count, times, dropletId, tag, name);
+        }
+
+        public ScriptedFault forName(String dropletName) {
+            return new ScriptedFault(endpoint, fault, status, count, times, dropletId, tagName, dropletName);
+        }
+
+        ObjectNode toJson() {
+            ObjectNode step = JSON.createObjectNode().put("endpoint", endpoint.label).put("fault", fault.wireName);
+            if (status != null) {
+                step.put("status", status);
+            }
+            if (count != null) {
+                step.put("count", count);
+            }
+            if (times != 1) {
+                step.put("times", times);
+            }
+            if (dropletId != null) {
+                step.put("droplet_id", dropletId);
+            }
+            if (tagName != null) {
+                step.put("tag_name", tagName);
+            }
+            if (name != null) {
+                step.put("name", name);
+            }
+            return step;
+        }
+    }
+
     /** @param baseUrl the simulator's base URL, as {@link DigitalOceanSimulator#baseUrl()} gives it */
     public SimulatorControl(String baseUrl) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
@@ -78,13 +200,56 @@ public final class SimulatorControl {
         control("PATCH", "action-durations", JSON.valueToTree(millis).toString());
     }
 
+    /**
+     * Actions of {@code type} ({@code "default"} for every type not set on its own) each run a
+     * duration drawn uniformly from {@code min} to {@code max}, repeatably for the simulator's seed.
+     */
+    public void actionDurationRange(String type, Duration min, Duration max) {
+        ObjectNode body = JSON.createObjectNode();
+        body.putObject(type).put("min_ms", min.toMillis()).put("max_ms", max.toMillis());
+        control("PATCH", "action-durations", body.toString());
+    }
+
     /** Merges these fault settings into the current ones (fields not given keep their value). */
     public void faults(Map<String, Object> faults) {
         control("PUT", "faults", JSON.valueToTree(faults).toString());
     }
 
-    /** Every fault off. */
+    /**
+     * Queues these steps after any already queued ({@code POST /_sim/faults/script}). Each is taken
+     * by the next request of its endpoint that passed authentication and the rate limit and matches
+     * its filters, once, in order; the probabilistic faults skip a request that took a step.
+     */
+    public void scriptFaults(ScriptedFault... steps) {
+        scriptFaults(List.of(steps));
+    }
+
+    public void scriptFaults(List<ScriptedFault> steps) {
+        ArrayNode script = JSON.createArrayNode();
+        steps.forEach(step -> script.add(step.toJson()));
+        control("POST", "faults/script", script.toString());
+    }
+
+    /** The steps not yet taken, in the JSON form the script was posted in. */
+    public List<JsonNode> faultScript() {
+        List<JsonNode> steps = new ArrayList<>();
+        control("GET", "faults/script", null).path("script").forEach(steps::add);
+        return steps;
+    }
+
+    /** Drops every step not yet taken ({@code reset} does too). */
+    public void clearFaultScript() {
+        control("DELETE", "faults/script", null);
+    }
+
+    /** Scripted steps taken so far, by fault. */
+    public long scriptedFaultsInjected(FaultKind fault) {
+        return accounting().path("scripted_faults_injected").path(fault.wireName).asLong();
+    }
+
+    /** Every fault off, the fault script's steps not yet taken included. */
     public void clearFaults() {
+        clearFaultScript();
         faults(Map.of("server_error_rate", 0, "drop_connection_rate", 0, "applied_but_lost_rate", 0,
                 "applied_but_lost_response", "server_error", "errored_probability", 0,
                 "not_found_after_create_ms", 0, "latency_ms", Map.of("fixed", 0, "jitter", 0),
@@ -117,6 +282,21 @@ public final class SimulatorControl {
             }
         }
         return 0;
+    }
+
+    /**
+     * One token's traffic as the simulator counted it: requests accepted (counted against its
+     * limits), refused with 429, and the most accepted in any sliding 60 s and 3,600 s window
+     * (exact to the millisecond, whatever the limiter's one-second buckets let through).
+     */
+    public record TokenWindows(long accepted, long tooManyRequests, long peakMinute, long peakHour) {
+    }
+
+    /** The windows of one token label ({@code token-1}, ...); zeros for a token not seen. */
+    public TokenWindows tokenWindows(String tokenLabel) {
+        JsonNode t = accounting().path("per_token").path(tokenLabel);
+        return new TokenWindows(t.path("accepted").asLong(), t.path("too_many_requests").asLong(),
+                t.path("peak_minute").asLong(), t.path("peak_hour").asLong());
     }
 
     /** Forgets every Droplet, action, fault, count and logged request. */

@@ -15,12 +15,14 @@ public final class SimulatorMain {
             DigitalOcean API simulator. Options (--name value or --name=value):
               --port N                       port on 127.0.0.1 (default 8089; 0 = any free port)
               --token T                      accepted bearer token; repeat for several (none: any token)
-              --action-duration-ms MS        how long every action runs (default 3000)
-              --action-duration TYPE=MS      per action type, e.g. create=5000; repeatable
+              --action-duration-ms MS        how long every action runs (default 3000); MIN-MAX, e.g.
+                                             10000-30000, draws each action's time uniformly (by --seed)
+              --action-duration TYPE=MS      per action type, e.g. create=5000 or reboot=10000-30000;
+                                             repeatable
               --errored-probability P        chance that an action ends errored (0..1)
               --hourly-limit N               requests per token per sliding hour (default 5000)
               --minute-limit N               requests per token per sliding minute (default 250)
-              --seed N                       seed of the random choices
+              --seed N                       seed of the random choices (faults, outcomes, durations)
               --server-error-rate P          chance of a 500 instead of handling a request
               --drop-connection-rate P       chance of closing the connection without answering
               --applied-but-lost-rate P      chance that a POST takes effect but its response is lost
@@ -30,7 +32,24 @@ public final class SimulatorMain {
               --not-found-after-create-ms MS a new Droplet answers 404 for this long after its create
               --fault-endpoint "METHOD PATH" limit request faults to this endpoint; repeatable
               --event-loops N                Vert.x event loops (default min(2, cores))
-            Control API: <base>/_sim/ (faults, action-durations, accounting, requests, reset, ...).
+            Control API under <base>/_sim/ (JSON, no auth, not rate-limited):
+              PUT faults {"server_error_rate":0.1,"latency_ms":{"fixed":50,"jitter":20},...}
+                                             random faults; GET faults shows every setting
+              POST faults/script [{"endpoint":"POST /v2/droplets/{id}/actions","fault":"server_error",
+                                   "status":503,"times":4},
+                                  {"endpoint":"POST /v2/droplets","fault":"partial_create","count":3}]
+                                             exact faults for the next requests of an endpoint, in order:
+                                             server_error, reset, applied_but_lost, applied_but_lost_reset,
+                                             partial_create; optional droplet_id, tag_name, name filters;
+                                             GET lists what is left, DELETE drops it
+              PATCH action-durations {"default":3000,"reboot":{"min_ms":10000,"max_ms":30000}}
+              PUT rate-limits {"hourly":5000,"minute":250}
+              POST droplets {"name":"web-1","tags":["web"],"status":"off"}    seeds a settled Droplet
+              GET accounting                 requests by token and status; per token its 429s and most
+                                             requests in any sliding minute and hour; pending-event 422s
+                                             per endpoint and Droplet; faults injected
+              GET requests?since=SEQ         the request log      POST reset      GET clock
+              POST clock/advance {"seconds":N}
             """;
 
     private SimulatorMain() {
@@ -106,13 +125,18 @@ public final class SimulatorMain {
                 switch (flag) {
                     case "--port" -> b.port(Integer.parseInt(value));
                     case "--token" -> b.token(value);
-                    case "--action-duration-ms" -> b.actionDuration(Duration.ofMillis(Long.parseLong(value)));
+                    case "--action-duration-ms" -> {
+                        Duration[] range = millisRange(value);
+                        b.actionDuration(range[0], range[1]);
+                    }
                     case "--action-duration" -> {
                         String[] typeAndMillis = value.split("=", 2);
                         if (typeAndMillis.length != 2) {
-                            throw new IllegalArgumentException("--action-duration takes TYPE=MS, got " + value);
+                            throw new IllegalArgumentException(
+                                    "--action-duration takes TYPE=MS or TYPE=MIN-MAX, got " + value);
                         }
-                        b.actionDuration(typeAndMillis[0], Duration.ofMillis(Long.parseLong(typeAndMillis[1])));
+                        Duration[] range = millisRange(typeAndMillis[1]);
+                        b.actionDuration(typeAndMillis[0], range[0], range[1]);
                     }
                     case "--errored-probability" -> b.erroredProbability(Double.parseDouble(value));
                     case "--hourly-limit" -> b.hourlyLimit(Integer.parseInt(value));
@@ -139,5 +163,16 @@ public final class SimulatorMain {
             }
         }
         return b.latency(Duration.ofMillis(latency[0]), Duration.ofMillis(latency[1])).build();
+    }
+
+    /** {@code MS} or {@code MIN-MAX}, in milliseconds. */
+    private static Duration[] millisRange(String value) {
+        String[] parts = value.split("-", 2);
+        Duration min = Duration.ofMillis(Long.parseLong(parts[0].trim()));
+        Duration max = parts.length == 1 ? min : Duration.ofMillis(Long.parseLong(parts[1].trim()));
+        if (max.compareTo(min) < 0) {
+            throw new IllegalArgumentException("a duration range MIN-MAX needs MIN <= MAX, got " + value);
+        }
+        return new Duration[] {min, max};
     }
 }

@@ -100,6 +100,34 @@ class ActionEndpointsTest {
         assertEquals(1, accounting.path("max_in_progress_actions_per_droplet").asInt());
     }
 
+    @Test
+    void busyDropletConflictsAreCountedPerEndpointAndPerDroplet() {
+        long busy = api.seedDroplet("{\"name\":\"busy\",\"tags\":[\"pool\"]}");
+        long idle = api.seedDroplet("{\"name\":\"idle\",\"tags\":[\"pool\"]}");
+        assertEquals(201, act(busy, "{\"type\":\"power_off\"}").status());
+
+        SimulatorClient.Response perDroplet = act(busy, "{\"type\":\"power_on\"}");
+        SimulatorClient.Response byTag = api.post("/v2/droplets/actions?tag_name=pool", "{\"type\":\"power_cycle\"}");
+        api.post("/v2/droplets/actions?tag_name=pool", "{\"type\":\"power_cycle\"}");
+
+        assertEquals("Droplet already has a pending event.", perDroplet.body().path("message").asText());
+        assertEquals(422, byTag.status());
+        assertTrue(byTag.body().path("message").asText().startsWith("there are currently blocking events"));
+        assertFalse(droplet(idle).path("locked").asBoolean(), "a refused bulk request starts nothing");
+        JsonNode accounting = api.accounting();
+        assertEquals(3, accounting.path("pending_event_conflicts").asLong());
+        JsonNode byEndpoint = accounting.path("pending_event_conflicts_by_endpoint");
+        assertEquals(1, byEndpoint.path("POST /v2/droplets/{id}/actions").asLong());
+        assertEquals(2, byEndpoint.path("POST /v2/droplets/actions").asLong());
+        JsonNode byDroplet = accounting.path("pending_event_conflicts_by_droplet");
+        assertEquals(3, byDroplet.path(Long.toString(busy)).asLong());
+        assertFalse(byDroplet.has(Long.toString(idle)), "only the busy Droplet is named");
+        assertEquals(1, byDroplet.size());
+
+        api.reset();
+        assertEquals(0, api.accounting().path("pending_event_conflicts_by_droplet").size());
+    }
+
     static Stream<Arguments> effects() {
         return Stream.<Arguments>of(
                 effect("{\"type\":\"power_off\"}", d -> assertEquals("off", d.path("status").asText())),
@@ -107,13 +135,13 @@ class ActionEndpointsTest {
                 effect("{\"type\":\"reboot\"}", d -> assertEquals("active", d.path("status").asText())),
                 effect("{\"type\":\"rename\",\"name\":\"renamed-1\"}",
                         d -> assertEquals("renamed-1", d.path("name").asText())),
-                effect("{\"type\":\"resize\",\"size\":\"s-2vcpu-4gb\",\"disk\":true}", d -> {
+                effectWhenOff("{\"type\":\"resize\",\"size\":\"s-2vcpu-4gb\",\"disk\":true}", d -> {
                     assertEquals("s-2vcpu-4gb", d.path("size_slug").asText());
                     assertEquals(4096, d.path("memory").asInt());
                     assertEquals(2, d.path("vcpus").asInt());
                     assertEquals(80, d.path("disk").asInt());
                 }),
-                effect("{\"type\":\"resize\",\"size\":\"s-2vcpu-4gb\",\"disk\":false}", d -> {
+                effectWhenOff("{\"type\":\"resize\",\"size\":\"s-2vcpu-4gb\",\"disk\":false}", d -> {
                     assertEquals(4096, d.path("memory").asInt());
                     assertEquals(25, d.path("disk").asInt(), "a CPU/RAM-only resize keeps the disk");
                 }),
@@ -135,13 +163,18 @@ class ActionEndpointsTest {
     }
 
     private static Arguments effect(String body, Consumer<JsonNode> check) {
-        return Arguments.of(body, check);
+        return Arguments.of(body, "active", check);
+    }
+
+    /** Resize runs only on a powered-off Droplet. */
+    private static Arguments effectWhenOff(String body, Consumer<JsonNode> check) {
+        return Arguments.of(body, "off", check);
     }
 
     @ParameterizedTest
     @MethodSource("effects")
-    void completedActionChangesItsDroplet(String body, Consumer<JsonNode> check) {
-        long id = seed("target");
+    void completedActionChangesItsDroplet(String body, String status, Consumer<JsonNode> check) {
+        long id = api.seedDroplet("{\"name\":\"target\",\"status\":\"" + status + "\"}");
         assertEquals(201, act(id, body).status());
 
         simulator.advanceClock(ACTION);
@@ -191,8 +224,36 @@ class ActionEndpointsTest {
         "{\"type\":\"rename\",\"name\":\"x\"}", "{\"type\":\"change_kernel\",\"kernel\":1}",
         "{\"type\":\"enable_ipv6\"}", "{\"type\":\"snapshot\"}"})
     void everyDocumentedActionTypeIsAccepted(String body) {
-        SimulatorClient.Response r = act(seed("any"), body);
+        // A resize needs a powered-off Droplet; every other type is accepted on an active one.
+        String status = body.contains("\"resize\"") ? "off" : "active";
+        long id = api.seedDroplet("{\"name\":\"any\",\"status\":\"" + status + "\"}");
+        SimulatorClient.Response r = act(id, body);
         assertEquals(201, r.status(), r.raw().body());
+    }
+
+    @Test
+    void resizeOfAPoweredOnDropletIsRefusedUntilItIsPoweredOff() {
+        long id = seed("grow");
+        String resize = "{\"type\":\"resize\",\"size\":\"s-2vcpu-4gb\",\"disk\":true}";
+
+        SimulatorClient.Response on = act(id, resize);
+
+        assertEquals(422, on.status());
+        assertEquals("unprocessable_entity", on.body().path("id").asText());
+        assertEquals("Droplet is currently on. Please power it off to run this event.",
+                on.body().path("message").asText());
+        assertEquals(on.header("x-request-id"), on.body().path("request_id").asText());
+        assertFalse(droplet(id).path("locked").asBoolean());
+        assertEquals(0, api.get("/v2/droplets/" + id + "/actions").body().path("meta").path("total").asInt());
+        assertEquals(0, api.accounting().path("pending_event_conflicts").asLong(), "not a pending event");
+
+        act(id, "{\"type\":\"power_off\"}");
+        assertEquals(422, act(id, resize).status(), "busy while the power_off runs");
+        simulator.advanceClock(ACTION);
+        assertEquals(201, act(id, resize).status());
+        simulator.advanceClock(ACTION);
+        assertEquals("s-2vcpu-4gb", droplet(id).path("size_slug").asText());
+        assertEquals("off", droplet(id).path("status").asText(), "a resize leaves the Droplet off");
     }
 
     static Stream<Arguments> invalidActions() {
@@ -297,10 +358,12 @@ class ActionEndpointsTest {
         assertEquals(List.of(web1, web2), resources);
         actions.forEach(a -> assertEquals("power_off", a.path("type").asText()));
 
-        // A tagged Droplet is now busy, so the whole bulk request is refused.
+        // A tagged Droplet is now busy, so the whole bulk request is refused, in the bulk wording.
         SimulatorClient.Response busy = api.post("/v2/droplets/actions?tag_name=x", "{\"type\":\"power_on\"}");
         assertEquals(422, busy.status());
-        assertEquals("Droplet already has a pending event.", busy.body().path("message").asText());
+        assertEquals("unprocessable_entity", busy.body().path("id").asText());
+        assertEquals("there are currently blocking events processing for one or more of the droplets",
+                busy.body().path("message").asText());
 
         simulator.advanceClock(ACTION);
         assertEquals("off", droplet(web1).path("status").asText());

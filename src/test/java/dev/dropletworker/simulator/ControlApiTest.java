@@ -9,7 +9,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -162,6 +165,73 @@ class ControlApiTest {
         JsonNode clock = api.control("POST", "clock/advance", "{\"millis\":200}");
         assertTrue(clock.path("now").asText().startsWith("2026-05-01"));
         assertEquals("completed", api.get("/v2/actions/" + action).body().path("action").path("status").asText());
+    }
+
+    @Test
+    void actionDurationRangesDrawEachActionUniformlyAndRepeatablyForTheSeed() {
+        api.control("PUT", "action-durations", "{\"reboot\":{\"min_ms\":10000,\"max_ms\":30000},\"default\":2000}");
+        JsonNode durations = api.control("GET", "action-durations", null);
+        assertEquals(10_000, durations.path("reboot").path("min_ms").asLong());
+        assertEquals(30_000, durations.path("reboot").path("max_ms").asLong());
+        assertEquals(2000, durations.path("default").asLong(), "a fixed duration reads back as a number");
+
+        List<Long> first = rebootDurations(40);
+        assertTrue(first.stream().allMatch(ms -> ms >= 10_000 && ms <= 30_000), first.toString());
+        assertTrue(first.stream().anyMatch(ms -> ms < 15_000) && first.stream().anyMatch(ms -> ms > 25_000),
+                "spread over the range: " + first);
+        assertTrue(first.stream().distinct().count() >= 10, "drawn per action: " + first);
+
+        api.reset();
+        new SimulatorControl(simulator.baseUrl()).actionDurationRange("reboot", Duration.ofSeconds(10),
+                Duration.ofSeconds(30));
+        assertEquals(first, rebootDurations(40), "the same requests after a reset draw the same durations");
+
+        try (DigitalOceanSimulator other = DigitalOceanSimulator.start(SimulatorConfig.builder().token(TOKEN)
+                .clock(Clock.fixed(Instant.parse("2026-05-01T00:00:00Z"), ZoneOffset.UTC)).seed(99)
+                .actionDuration("reboot", Duration.ofSeconds(10), Duration.ofSeconds(30)).build())) {
+            List<Long> otherSeed = rebootDurations(new SimulatorClient(other.baseUrl(), TOKEN), other, 40);
+            assertTrue(otherSeed.stream().allMatch(ms -> ms >= 10_000 && ms <= 30_000), otherSeed.toString());
+            assertFalse(otherSeed.equals(first), "another seed, other durations");
+        }
+
+        assertEquals(400, api.admin("PUT", "action-durations", "{\"reboot\":{\"min_ms\":5,\"max_ms\":4}}").status());
+        assertEquals(400, api.admin("PUT", "action-durations", "{\"reboot\":{\"min_ms\":5}}").status());
+        assertEquals(400, api.admin("PUT", "action-durations", "{\"reboot\":{\"min_ms\":-1,\"max_ms\":4}}").status());
+        assertEquals(400, api.admin("PUT", "action-durations",
+                "{\"reboot\":{\"min_ms\":1,\"max_ms\":4,\"mean_ms\":2}}").status());
+    }
+
+    private static List<Long> rebootDurations(int droplets) {
+        return rebootDurations(api, simulator, droplets);
+    }
+
+    /**
+     * Starts a reboot on each of {@code droplets} fresh Droplets at one instant (the clock stands
+     * still) and reads how long each ran, rounded up to the second: the clock moves a second at a
+     * time and one read of the action list per step shows which have completed.
+     */
+    private static List<Long> rebootDurations(SimulatorClient client, DigitalOceanSimulator sim, int droplets) {
+        List<Long> actions = new ArrayList<>();
+        for (int i = 0; i < droplets; i++) {
+            long id = client.seedDroplet("{\"name\":\"r-" + i + "\"}");
+            actions.add(client.post("/v2/droplets/" + id + "/actions", "{\"type\":\"reboot\"}").body()
+                    .path("action").path("id").asLong());
+        }
+        Map<Long, Long> durations = new HashMap<>();
+        long elapsed = 0;
+        while (durations.size() < actions.size() && elapsed <= 31_000) {
+            sim.advanceClock(Duration.ofSeconds(1));
+            elapsed += 1000;
+            for (JsonNode a : client.get("/v2/actions?per_page=200").body().path("actions")) {
+                long id = a.path("id").asLong();
+                if (actions.contains(id) && a.path("status").asText().equals("completed")) {
+                    durations.putIfAbsent(id, elapsed);
+                }
+            }
+        }
+        List<Long> out = new ArrayList<>();
+        actions.forEach(id -> out.add(durations.get(id)));
+        return out;
     }
 
     @Test

@@ -115,6 +115,60 @@ class RateLimitTest {
     }
 
     @Test
+    void accountingReportsEachTokensPeaksInAnySlidingMinuteAndHourAndIts429s() {
+        SimulatorClient api = start(SimulatorConfig.builder().minuteLimit(250));
+        SimulatorControl control = new SimulatorControl(simulator.baseUrl());
+        for (int i = 0; i < 100; i++) {
+            api.get("/v2/droplets");
+        }
+        simulator.advanceClock(Duration.ofMillis(59_999));
+        for (int i = 0; i < 100; i++) {
+            api.get("/v2/droplets");
+        }
+        // One millisecond later the first hundred have left the minute: 100 + 60 stays below 200.
+        simulator.advanceClock(Duration.ofMillis(1));
+        for (int i = 0; i < 60; i++) {
+            api.get("/v2/droplets");
+        }
+        api.withToken(OTHER).get("/v2/droplets");
+
+        SimulatorControl.TokenWindows first = control.tokenWindows("token-1");
+        assertEquals(new SimulatorControl.TokenWindows(260, 0, 200, 260), first);
+        assertEquals(new SimulatorControl.TokenWindows(1, 0, 1, 1), control.tokenWindows("token-2"));
+
+        // 90 more fill the burst limit (160 + 90 = 250); the next ten are refused and not counted.
+        for (int i = 0; i < 100; i++) {
+            api.get("/v2/droplets");
+        }
+        assertEquals(new SimulatorControl.TokenWindows(350, 10, 250, 350), control.tokenWindows("token-1"));
+        assertEquals(10, api.requestCount("token-1", "GET", "/v2/droplets", 429));
+
+        // An hour after the first hundred, the hour holds the other 250 only.
+        simulator.advanceClock(Duration.ofMinutes(59));
+        api.get("/v2/droplets");
+        assertEquals(350, control.tokenWindows("token-1").peakHour(), "a peak is the most so far");
+
+        control.reset();
+        assertEquals(new SimulatorControl.TokenWindows(0, 0, 0, 0), control.tokenWindows("token-1"));
+    }
+
+    @Test
+    void peaksAreExactWhereTheLimitersOneSecondBucketsRoundInTheClientsFavour() {
+        SimulatorClient api = start(SimulatorConfig.builder().minuteLimit(10));
+        simulator.advanceClock(Duration.ofMillis(900));
+        for (int i = 0; i < 10; i++) {
+            assertEquals(200, api.get("/v2/droplets").status());
+        }
+        // 59.2 s later the limiter's minute (whole seconds 1..60) no longer holds second 0, but the
+        // exact window (0.1 s, 60.1 s] still holds all ten: the peak shows 20 in one minute.
+        simulator.advanceClock(Duration.ofMillis(59_200));
+        for (int i = 0; i < 10; i++) {
+            assertEquals(200, api.get("/v2/droplets").status());
+        }
+        assertEquals(20, new SimulatorControl(simulator.baseUrl()).tokenWindows("token-1").peakMinute());
+    }
+
+    @Test
     void unauthenticatedRequestsAreNotCountedButCarryTheHeaders() {
         SimulatorClient api = start(SimulatorConfig.builder());
         SimulatorClient.Response r = api.send("GET", "/v2/droplets", null, null);

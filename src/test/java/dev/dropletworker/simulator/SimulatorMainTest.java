@@ -31,6 +31,23 @@ class SimulatorMainTest {
     }
 
     @Test
+    void durationsTakeAFixedTimeOrARange() {
+        SimulatorConfig config = SimulatorMain.parse(new String[] {"--action-duration-ms", "1000-2000",
+            "--action-duration", "reboot=10000-30000", "--action-duration=create=5000"});
+
+        assertEquals(Duration.ofMillis(1000), config.actionDuration("power_on"));
+        assertEquals(Duration.ofMillis(2000), config.actionDurationMax("power_on"));
+        assertEquals(Duration.ofMillis(10_000), config.actionDuration("reboot"));
+        assertEquals(Duration.ofMillis(30_000), config.actionDurationMax("reboot"));
+        assertEquals(Duration.ofMillis(5000), config.actionDuration("create"));
+        assertEquals(Duration.ofMillis(5000), config.actionDurationMax("create"));
+        assertThrows(IllegalArgumentException.class,
+                () -> SimulatorMain.parse(new String[] {"--action-duration", "reboot=30000-10000"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> SimulatorMain.parse(new String[] {"--action-duration-ms", "-5"}));
+    }
+
+    @Test
     void defaultsMatchTheRealApi() {
         SimulatorConfig config = SimulatorMain.parse(new String[0]);
         assertEquals(8089, config.port());
