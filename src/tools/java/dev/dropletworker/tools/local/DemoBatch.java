@@ -83,7 +83,10 @@ final class DemoBatch {
         action(id, "power-on-123", 123, "{\"type\":\"power_on\"}");
         action(id, "reboot-124", 124, "{\"type\":\"reboot\"}");
         action(id, "snapshot-124", 124, "{\"type\":\"snapshot\",\"name\":\"demo-" + run + "\"}");
+        // DigitalOcean resizes only a powered-off Droplet: shut it down, resize, power it on, in this order.
+        action(id, "shutdown-125", 125, "{\"type\":\"shutdown\"}");
         action(id, "resize-125", 125, "{\"type\":\"resize\",\"size\":\"s-2vcpu-4gb\",\"disk\":false}");
+        action(id, "power-on-125", 125, "{\"type\":\"power_on\"}");
         // A Droplet that does not exist: the job fails with DigitalOcean's 404 (retry it from the dashboard).
         action(id, "reboot-missing", 99_999, "{\"type\":\"reboot\"}");
         add("droplet.tag_action", null, id + "tag-power-cycle", "{\"command_id\":\"" + id + "tag-power-cycle\","
