@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropletworker.budget.BudgetConfig;
 import dev.dropletworker.budget.BudgetExhausted;
 import dev.dropletworker.budget.RateBudget;
 import dev.dropletworker.budget.RateLimitSnapshot;
 import dev.dropletworker.job.JobView;
 import dev.dropletworker.tools.ground.CommandBus;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.persistence.EntityManager;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +42,12 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
 
     @Inject
     RateBudget budget;
+
+    @Inject
+    BudgetConfig budgetConfig;
+
+    @Inject
+    EntityManager em;
 
     @ConfigProperty(name = "digitalocean.token")
     String token;
@@ -253,8 +262,9 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
                 }
             }
         }, "budget-drainer");
-        // The API just said the minute is used up; from now on the two clients share the refill.
-        budget.observe(token, 200, new RateLimitSnapshot(5000, 0, null, null));
+        // The minute is used up, its requests leaving the window one every 250 ms: from now on the
+        // two clients share what frees.
+        fillTheMinuteToFreeSteadily();
         drainer.start();
         try {
             return step.get();
@@ -266,6 +276,22 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Takes the whole minute, then spreads its requests so that one leaves the window every 250 ms. */
+    private void fillTheMinuteToFreeSteadily() {
+        for (int i = 0; i <= 2 * budgetConfig.perMinute(); i++) {
+            try {
+                budget.take(token, RateBudget.Purpose.FOLLOW_UP);
+            } catch (BudgetExhausted e) {
+                break;
+            }
+        }
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                update budget_request b set at = now() - interval '61 seconds' + r.n * interval '250 milliseconds'
+                from (select id, row_number() over (order by at, id) as n from budget_request
+                      where token_key = encode(sha256(convert_to(:token, 'UTF8')), 'hex')) r
+                where b.id = r.id""").setParameter("token", token).executeUpdate());
     }
 
     @Test

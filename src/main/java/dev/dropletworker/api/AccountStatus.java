@@ -18,17 +18,15 @@ record AccountStatus(
         @Schema(description = "Jobs recorded and not yet submitted (RECEIVED)") long waitingJobs,
         Budget budget) {
 
-    /** The account's token's budget, shared by every pod. */
+    /** The account's token's budget, shared by every pod: both of DigitalOcean's sliding windows. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @Schema(name = "Budget")
     record Budget(
-            @Schema(description = "Requests the minute bucket lets through now") int minuteRemaining,
-            @Schema(description = "The most it holds (the burst)") int minuteCapacity,
-            @Schema(description = "Requests the hour bucket lets through now") int hourRemaining,
-            int hourCapacity,
-            @Schema(description = "Until when a 429 paused the token; null if it is not paused") Instant pausedUntil,
-            @Schema(description = "DigitalOcean's last ratelimit-remaining (the hourly window)") Integer apiRemaining,
-            @Schema(description = "DigitalOcean's last ratelimit-reset") Instant apiResetAt,
-            @Schema(description = "When an answer last fed the budget") Instant observedAt) {
+            @Schema(description = "Requests the worker may still make in the sliding minute") int minuteRemaining,
+            @Schema(description = "The most per sliding minute (worker.budget.per-minute)") int minuteCapacity,
+            @Schema(description = "Requests the worker may still make in the sliding hour") int hourRemaining,
+            @Schema(description = "The most per sliding hour (worker.budget.per-hour)") int hourCapacity,
+            @Schema(description = "Until when a 429's retry-after pauses the token; null if it is not paused")
+            Instant pausedUntil) {
     }
 }

@@ -3,7 +3,6 @@ package dev.dropletworker.api;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.dropletworker.budget.BudgetConfig;
-import dev.dropletworker.budget.RateBudget;
 import dev.dropletworker.digitalocean.DigitalOcean;
 import dev.dropletworker.digitalocean.DigitalOceanAccounts;
 import dev.dropletworker.digitalocean.DigitalOceanConfig;
@@ -19,11 +18,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -46,19 +45,17 @@ public class AccountsResource {
     private final DigitalOceanConfig digitalOcean;
     private final DigitalOceanAccounts tokens;
     private final DigitalOcean api;
-    private final RateBudget budget;
     private final BudgetConfig budgetConfig;
     private final AccountPauses pauses;
     private final JobQueries queries;
     private final SecurityIdentity identity;
 
     AccountsResource(DigitalOceanConfig digitalOcean, DigitalOceanAccounts tokens, DigitalOcean api,
-            RateBudget budget, BudgetConfig budgetConfig, AccountPauses pauses, JobQueries queries,
+            BudgetConfig budgetConfig, AccountPauses pauses, JobQueries queries,
             SecurityIdentity identity) {
         this.digitalOcean = digitalOcean;
         this.tokens = tokens;
         this.api = api;
-        this.budget = budget;
         this.budgetConfig = budgetConfig;
         this.pauses = pauses;
         this.queries = queries;
@@ -140,16 +137,10 @@ public class AccountsResource {
     }
 
     private AccountStatus status(String account, AccountPause pause) {
-        Optional<RateBudget.Standing> standing = api.budgetOf(account);
-        AccountStatus.Budget shown = null;
-        if (tokens.isConfigured(account)) {
-            // A token that has made no request yet has full buckets.
-            shown = standing.map(s -> new AccountStatus.Budget((int) Math.floor(s.minuteRemaining()), budget.burst(),
-                            (int) Math.floor(s.hourRemaining()), budgetConfig.perHour(), s.pausedUntil(),
-                            s.apiRemaining(), s.apiResetAt(), s.observedAt()))
-                    .orElse(new AccountStatus.Budget(budget.burst(), budget.burst(), budgetConfig.perHour(),
-                            budgetConfig.perHour(), null, null, null, null));
-        }
+        AccountStatus.Budget shown = api.budgetOf(account).map(left -> new AccountStatus.Budget(
+                (int) Math.floor(left.minute()), budgetConfig.perMinute(), (int) Math.floor(left.hour()),
+                budgetConfig.perHour(), left.pausedFor().isZero() ? null : Instant.now().plus(left.pausedFor())))
+                .orElse(null);
         return new AccountStatus(account, tokens.isConfigured(account), pause != null,
                 pause == null ? null : pause.pausedAt(), pause == null ? null : pause.pausedBy(),
                 pause == null ? null : pause.reason(), queries.waiting(account), shown);

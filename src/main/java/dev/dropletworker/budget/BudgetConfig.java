@@ -9,24 +9,24 @@ import java.time.Duration;
 public interface BudgetConfig {
 
     /**
-     * Most requests in any sliding minute (DigitalOcean's burst limit is 250; keep a margin for
-     * other users of the token).
+     * Most requests in any sliding minute, across all pods (DigitalOcean's burst limit is 250; the
+     * margin is for the clocks and for other users of the token). The whole minute's allowance may
+     * go at once: the worker counts the window exactly.
      */
-    @WithDefault("240")
+    @WithDefault("245")
     int perMinute();
 
-    /**
-     * Requests that may go at once after a quiet spell. The rest of the minute's allowance comes
-     * evenly (per-minute less burst, over the minute), so no sliding minute ever holds more than
-     * per-minute. At least 12, the largest step the dispatcher takes at once (a lost 10-Droplet
-     * create's lookup and its POST); at most half of per-minute.
-     */
-    @WithDefault("20")
-    int burst();
-
-    /** Requests per hour (DigitalOcean allows 5,000 in a sliding hour). */
-    @WithDefault("4800")
+    /** Most requests in any sliding hour, across all pods (DigitalOcean allows 5,000). */
+    @WithDefault("4900")
     int perHour();
+
+    /**
+     * Requests of every sliding minute that new work (submissions and their lookups) leaves to the
+     * actions already running (polls, list reads, final reads): when submissions saturate the
+     * budget, commands DigitalOcean has already run are still followed and answered.
+     */
+    @WithDefault("10")
+    int followUpReserve();
 
     /** Pause after a 429 that carries no retry-after and no usable reset time. */
     @WithDefault("5s")

@@ -16,284 +16,330 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The per-token request budget, shared by every pod through one PostgreSQL row per token.
+ * The per-token request budget, shared by every pod through PostgreSQL, accounting DigitalOcean's
+ * two sliding windows exactly: every request taken is a row of {@code budget_request} (a step
+ * taking several is one row), and a take is granted only if the requests of the last minute and
+ * of the last hour, with it, stay within the configured limits. Each window is counted a second
+ * longer than DigitalOcean's, so that the two clocks differing cannot let a request in early.
  *
- * <p>Two token buckets mirror DigitalOcean's two windows (per minute and per hour); every
- * response's {@code ratelimit-remaining} lowers the hour bucket to what the API says is left (other
- * clients may share the token), and a 429 pauses the token for {@code retry-after}. Time is the
- * database's, so pods with skewed clocks still agree.
+ * <p>What responses say is folded in too: {@code ratelimit-remaining} caps what is left for the
+ * hour (other clients may share the token) until its reset time, and a 429 pauses the token for
+ * {@code retry-after}. Time is the database's, so pods with skewed clocks still agree; one row per
+ * token, locked by every take and every observation, serialises them, so none is lost.
  */
 @ApplicationScoped
 public class RateBudget {
+
+    /** DigitalOcean's windows, and the second either way that the two clocks may differ. */
+    private static final double MINUTE = 60 + 1;
+    private static final double HOUR = 3600 + 1;
+    /** How long a remaining of 0 without a reset time (the burst limit hit by others) holds the token back. */
+    private static final double ZERO_REMAINING_HOLD = 60;
+
+    /** Who a request is for: new work leaves a share of every minute to the actions already running. */
+    public enum Purpose {
+        /** A submission, or the lookup that may precede it. */
+        NEW_WORK,
+        /** Following an action already started: a poll, a list read, a created Droplet's final read. */
+        FOLLOW_UP
+    }
+
+    /**
+     * A take granted: give back with {@link #giveBack} what its step did not send.
+     *
+     * @param id the row the take wrote
+     */
+    public record Grant(long id, int requests) {
+    }
 
     private final EntityManager em;
     private final BudgetConfig config;
     private final Map<String, String> keys = new ConcurrentHashMap<>();
     private final Set<String> rowsKnown = ConcurrentHashMap.newKeySet();
     private final AfterCommit afterCommit;
-    private final double burst;
-    private final double minuteRate;
 
     public RateBudget(EntityManager em, BudgetConfig config, AfterCommit afterCommit) {
         this.em = em;
         this.config = config;
         this.afterCommit = afterCommit;
-        // A bucket holding B that refills at r lets through at most B + 60 r requests in any
-        // sliding minute (the API's burst window slides): B + 60 r = perMinute keeps under it, at
-        // the price of a sustained rate of perMinute - B a minute.
-        this.burst = Math.max(1, Math.min(config.burst(), config.perMinute() / 2));
-        this.minuteRate = (config.perMinute() - burst) / 60.0;
-    }
-
-    /** The most requests the minute bucket holds, taken at once after a quiet spell. */
-    public int burst() {
-        return (int) burst;
-    }
-
-    /** Requests per second the minute bucket refills with. */
-    public double sustainedPerSecond() {
-        return minuteRate;
     }
 
     /**
-     * Takes one request from the token's budget.
+     * Takes one request of new work from the token's budget.
      *
      * @throws BudgetExhausted when the token must wait; nothing was taken
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void take(String token) {
-        takeNow(token, 1, null);
+        takeNow(token, 1, null, Purpose.NEW_WORK);
+    }
+
+    /** Takes one request for {@code purpose}. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void take(String token, Purpose purpose) {
+        takeNow(token, 1, null, purpose);
     }
 
     /**
-     * Takes {@code requests} at once, for a step that needs them all to get anywhere (a lookup
-     * followed by a POST, say). Taken one by one under a scarce budget, such a step would spend
-     * the first token of every round and never reach its last request.
+     * Takes {@code requests} of new work at once, for a step that needs them all to get anywhere
+     * (a lookup followed by a POST, say). Taken one by one under a scarce budget, such a step would
+     * spend the first request of every round and never reach its last.
      *
-     * <p>When they are not all there, the step gets first claim: the row records a reservation
-     * for {@code holder}, and until the holder takes it (or it expires) every other taker leaves
-     * that many tokens in the bucket. One reservation at a time per token; others wait behind it.
+     * <p>When they are not all there, the step gets first claim: the token's row records a
+     * reservation for {@code holder}, and until the holder takes it (or it lapses) every other taker
+     * leaves that many requests free. One reservation at a time per token; others wait behind it.
      *
-     * @param requests clamped to the per-minute capacity, the most a bucket can ever hold
-     * @param holder who comes back for the reservation (a job id); null for a single request
+     * @param requests clamped to the most a minute can ever hold for new work
+     * @param holder who comes back for the reservation (a job id); null for no reservation
      * @throws BudgetExhausted when the token must wait; nothing was taken
      */
     @Transactional(value = Transactional.TxType.REQUIRES_NEW, dontRollbackOn = BudgetExhausted.class)
-    public void take(String token, int requests, String holder) {
-        takeNow(token, requests, holder);
+    public Grant take(String token, int requests, String holder) {
+        return takeNow(token, requests, holder, Purpose.NEW_WORK);
     }
 
-    /** Both takes, in the caller's transaction: one transaction per take, whatever CDI does with self-calls. */
-    private void takeNow(String token, int requests, String holder) {
-        int wanted = Math.max(1, Math.min(requests, (int) Math.min(burst, config.perHour())));
+    /** As {@link #take(String, int, String)}, for {@code purpose}. */
+    @Transactional(value = Transactional.TxType.REQUIRES_NEW, dontRollbackOn = BudgetExhausted.class)
+    public Grant take(String token, int requests, String holder, Purpose purpose) {
+        return takeNow(token, requests, holder, purpose);
+    }
+
+    private Grant takeNow(String token, int requests, String holder, Purpose purpose) {
+        // New work leaves the follow-up reserve of every minute to the actions already running.
+        long minuteLimit = config.perMinute() - (purpose == Purpose.NEW_WORK ? config.followUpReserve() : 0);
+        long hourLimit = config.perHour();
+        int wanted = (int) Math.max(1, Math.min(requests, Math.min(minuteLimit, hourLimit)));
         String key = keyOf(token);
         ensureRow(key);
-        // The row lock serialises every pod's takes on this token.
+        // The row lock serialises every pod's takes and observations on this token.
         Object[] row = (Object[]) em.createNativeQuery("""
-                select minute_tokens, hour_tokens,
-                       extract(epoch from (now() - refilled_at)),
-                       coalesce(extract(epoch from (paused_until - now())), 0),
-                       extract(epoch from now()),
-                       reserved_by, reserved_tokens,
-                       coalesce(extract(epoch from (reserved_until - now())), 0)
+                select coalesce(extract(epoch from (paused_until - now())), 0),
+                       reserved_by, reserved_tokens, coalesce(extract(epoch from (reserved_until - now())), 0),
+                       last_remaining, extract(epoch from (now() - last_observed_at)),
+                       extract(epoch from (cap_until - now())), extract(epoch from now())
                 from rate_budget where token_key = :key for update""")
                 .setParameter("key", key)
                 .getSingleResult();
-        double elapsed = Math.max(0, number(row[2]));
-        double pausedFor = number(row[3]);
-        Instant now = epoch(number(row[4]));
-        double minute = Math.min(burst, number(row[0]) + elapsed * minuteRate);
-        double hour = Math.min(config.perHour(), number(row[1]) + elapsed * config.perHour() / 3600.0);
-        String reservedBy = (String) row[5];
-        boolean reserved = reservedBy != null && number(row[7]) > 0;
-        boolean mine = reserved && reservedBy.equals(holder);
-        // Tokens promised to another holder are not ours to take.
-        double setAside = reserved && !mine ? number(row[6]) : 0;
+        double pausedFor = number(row[0]);
+        Instant now = epoch(number(row[7]));
         if (pausedFor > 0) {
             throw exhausted(now, pausedFor);
         }
-        double minuteShort = wanted + setAside - minute;
-        double hourShort = wanted + setAside - hour;
+        String reservedBy = (String) row[1];
+        boolean reserved = reservedBy != null && number(row[3]) > 0;
+        boolean mine = reserved && reservedBy.equals(holder);
+        // Requests promised to another holder are not ours to take.
+        int setAside = reserved && !mine ? (int) number(row[2]) : 0;
+        Object[] used = (Object[]) em.createNativeQuery("""
+                select coalesce(sum(requests) filter (where at > now() - make_interval(secs => :minute)), 0),
+                       coalesce(sum(requests), 0),
+                       coalesce(sum(requests) filter (where at > now() - make_interval(secs => :observedAgo)), 0)
+                from budget_request
+                where token_key = :key and at > now() - make_interval(secs => :hour)""")
+                .setParameter("minute", MINUTE)
+                .setParameter("hour", HOUR)
+                .setParameter("observedAgo", row[5] == null ? 0.0 : number(row[5]))
+                .setParameter("key", key)
+                .getSingleResult();
+        long minuteUsed = (long) number(used[0]);
+        long hourUsed = (long) number(used[1]);
+        long sinceObserved = (long) number(used[2]);
+        boolean capped = row[4] != null && row[6] != null && number(row[6]) > 0;
+        long hourLeft = hourLimit - hourUsed;
+        if (capped) {
+            // What the API last said was left for the hour, less what was taken since.
+            hourLeft = Math.min(hourLeft, (long) number(row[4]) - sinceObserved);
+        }
+        long minuteShort = wanted + setAside - (minuteLimit - minuteUsed);
+        long hourShort = wanted + setAside - hourLeft;
         if (minuteShort > 0 || hourShort > 0) {
-            double wait = Math.max(minuteShort / minuteRate, hourShort * 3600.0 / config.perHour());
+            double wait = 0;
+            if (minuteShort > 0) {
+                wait = untilFreed(key, MINUTE, minuteShort);
+            }
+            if (hourShort > 0) {
+                wait = Math.max(wait, capped && hourLimit - hourUsed >= wanted + setAside
+                        ? number(row[6]) : untilFreed(key, HOUR, hourShort));
+            }
             if (wanted > 1 && holder != null && (!reserved || mine)) {
                 reserve(key, holder, wanted, wait);
             }
             throw exhausted(now, wait);
         }
-        em.createNativeQuery("""
-                update rate_budget set minute_tokens = :minute, hour_tokens = :hour, refilled_at = now(),
-                    reserved_by = case when :mine then null else reserved_by end,
-                    reserved_tokens = case when :mine then 0 else reserved_tokens end,
-                    reserved_until = case when :mine then null else reserved_until end
-                where token_key = :key""")
-                .setParameter("minute", minute - wanted)
-                .setParameter("hour", hour - wanted)
-                .setParameter("mine", mine)
+        long id = ((Number) em.createNativeQuery("""
+                insert into budget_request (token_key, at, requests) values (:key, now(), :requests) returning id""")
                 .setParameter("key", key)
+                .setParameter("requests", wanted)
+                .getSingleResult()).longValue();
+        if (mine) {
+            em.createNativeQuery("""
+                    update rate_budget set reserved_by = null, reserved_tokens = 0, reserved_until = null
+                    where token_key = :key""")
+                    .setParameter("key", key)
+                    .executeUpdate();
+        }
+        // Rows older than the hour are counted no more.
+        em.createNativeQuery("""
+                delete from budget_request where token_key = :key and at < now() - make_interval(secs => :hour)""")
+                .setParameter("key", key)
+                .setParameter("hour", HOUR)
                 .executeUpdate();
+        return new Grant(id, wanted);
     }
 
     /**
-     * Holds {@code tokens} for {@code holder} for as long as the refill takes plus a grace for
-     * coming back; a holder that never does (its pod died) blocks the others for no longer.
+     * Seconds until {@code excess} of the requests in the window have left it: the time the oldest
+     * ones, which together make up that many, were taken, plus the window.
      */
-    private void reserve(String key, String holder, int tokens, double waitSeconds) {
+    private double untilFreed(String key, double window, long excess) {
+        @SuppressWarnings("unchecked")
+        List<Object> at = em.createNativeQuery("""
+                select extract(epoch from (at + make_interval(secs => :window) - now())) from (
+                    select at, sum(requests) over (order by at, id) as taken
+                    from budget_request
+                    where token_key = :key and at > now() - make_interval(secs => :window)) oldest
+                where taken >= :excess
+                order by at
+                limit 1""")
+                .setParameter("window", window)
+                .setParameter("key", key)
+                .setParameter("excess", excess)
+                .getResultList();
+        // Nothing in the window to wait for: the shortfall is the reservation's or the limit's own.
+        return at.isEmpty() ? window : Math.max(0.001, number(at.get(0)));
+    }
+
+    /**
+     * Holds {@code requests} for {@code holder} for as long as the wait takes plus a grace for coming
+     * back; a holder that never does (its pod died) holds the others back for no longer.
+     */
+    private void reserve(String key, String holder, int requests, double waitSeconds) {
         em.createNativeQuery("""
-                update rate_budget set reserved_by = :holder, reserved_tokens = :tokens,
+                update rate_budget set reserved_by = :holder, reserved_tokens = :requests,
                     reserved_until = now() + make_interval(secs => :seconds)
                 where token_key = :key""")
                 .setParameter("holder", holder)
-                .setParameter("tokens", (double) tokens)
+                .setParameter("requests", (double) requests)
                 .setParameter("seconds", waitSeconds + config.reservationGrace().toMillis() / 1000.0)
                 .setParameter("key", key)
                 .executeUpdate();
     }
 
-    /** Returns requests taken but not sent (a step that ended early), up to the buckets' capacity. */
+    /** Returns requests a step took but did not send (it ended early): they count no more. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public void giveBack(String token, int requests) {
+    public void giveBack(String token, Grant grant, int requests) {
         if (requests <= 0) {
             return;
         }
         em.createNativeQuery("""
-                update rate_budget set minute_tokens = least(:burst, minute_tokens + :requests),
-                    hour_tokens = least(:perHour, hour_tokens + :requests)
-                where token_key = :key""")
-                .setParameter("burst", burst)
-                .setParameter("perHour", (double) config.perHour())
-                .setParameter("requests", (double) requests)
+                update budget_request set requests = greatest(0, requests - :requests)
+                where id = :id and token_key = :key""")
+                .setParameter("requests", requests)
+                .setParameter("id", grant.id())
                 .setParameter("key", keyOf(token))
                 .executeUpdate();
     }
 
-    /** Feeds what a response said about the token's budget back into the shared state. */
+    /**
+     * Feeds what a response said about the token's budget back into the shared state, under the
+     * token's row lock (an observation and a take at the same moment both count).
+     */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void observe(String token, int httpStatus, RateLimitSnapshot rate) {
         if (rate.isEmpty() && httpStatus != 429) {
             return;
         }
         String key = keyOf(token);
-        Duration pause = null;
+        ensureRow(key);
+        em.createNativeQuery("select 1 from rate_budget where token_key = :key for update")
+                .setParameter("key", key).getSingleResult();
+        Double pause = null;
         if (httpStatus == 429) {
-            pause = rate.retryAfter();
-            if (pause == null && rate.reset() != null) {
-                // Hourly quota gone: the oldest counted request expires at reset.
-                pause = Duration.between(Instant.now(), rate.reset());
+            Duration wait = rate.retryAfter();
+            if (wait == null && rate.reset() != null) {
+                // No retry-after: the hourly quota is gone; the oldest counted request expires at reset.
+                wait = Duration.between(Instant.now(), rate.reset());
             }
-            if (pause == null || pause.isNegative() || pause.isZero()) {
-                pause = config.defaultPause();
+            if (wait == null || wait.isNegative() || wait.isZero()) {
+                wait = config.defaultPause();
             }
-            if (pause.compareTo(config.maxPause()) > 0) {
-                pause = config.maxPause();
+            if (wait.compareTo(config.maxPause()) > 0) {
+                wait = config.maxPause();
+            }
+            pause = wait.toMillis() / 1000.0;
+        }
+        // How long the API's remaining caps the hour: until its reset time (when the oldest request
+        // it counted expires). A remaining of 0 is ambiguous (the API also says 0 while the burst
+        // limit is hit, hourly quota left): it holds back for at most a minute.
+        Double capFor = null;
+        // A 429 with retry-after is the burst limit: its pause says all, its remaining of 0 nothing.
+        boolean burstLimited = httpStatus == 429 && rate.retryAfter() != null;
+        if (rate.remaining() != null && !burstLimited) {
+            double untilReset = rate.reset() == null ? -1 : (rate.reset().toEpochMilli() - Instant.now().toEpochMilli()) / 1000.0;
+            capFor = untilReset > 0 ? untilReset : config.defaultPause().toMillis() / 1000.0;
+            if (rate.remaining() <= 0) {
+                capFor = Math.min(untilReset > 0 ? untilReset : ZERO_REMAINING_HOLD, ZERO_REMAINING_HOLD);
             }
         }
-        // -1 / 0 stand for "header absent": binding typed nulls in native queries is fragile.
-        // remaining = 0 is ambiguous (the API also says 0 while the per-minute burst limit is hit):
-        // it empties the minute bucket, and only a positive value caps the hour bucket.
-        int remaining = rate.remaining() == null ? -1 : Math.max(0, rate.remaining());
-        long reset = rate.reset() == null ? 0 : rate.reset().getEpochSecond();
-        ensureRow(key);
-        // Tokens accrued since the last refill are added first (and refilled_at moved to now), so
-        // that a cap or a zero set here holds from now on instead of being refilled retroactively.
         em.createNativeQuery("""
                 update rate_budget set
-                    hour_tokens = case when :remaining <= 0 then accrued.hour
-                                       else least(accrued.hour, :remaining) end,
-                    minute_tokens = case when :remaining = 0 or :limited then 0 else accrued.minute end,
-                    refilled_at = now(),
-                    paused_until = case when :limited
-                                        then greatest(coalesce(paused_until, now()),
-                                                      now() + make_interval(secs => :pauseSeconds))
+                    paused_until = case when :paused
+                                        then greatest(coalesce(paused_until, now()), now() + make_interval(secs => :pause))
                                         else paused_until end,
-                    last_remaining = case when :remaining < 0 then last_remaining else :remaining end,
-                    last_reset_at = case when :reset = 0 then last_reset_at else to_timestamp(:reset) end,
-                    last_observed_at = now()
-                from (select least(:burst, minute_tokens
-                                   + extract(epoch from (now() - refilled_at)) * :minuteRate) as minute,
-                             least(:perHour, hour_tokens
-                                   + extract(epoch from (now() - refilled_at)) * :perHour / 3600.0) as hour
-                      from rate_budget where token_key = :key) accrued
+                    last_remaining = case when :capped then :remaining else last_remaining end,
+                    last_observed_at = case when :capped then now() else last_observed_at end,
+                    cap_until = case when :capped then now() + make_interval(secs => :capFor) else cap_until end,
+                    last_reset_at = case when :reset = 0 then last_reset_at else to_timestamp(:reset) end
                 where token_key = :key""")
-                .setParameter("remaining", remaining)
-                .setParameter("limited", httpStatus == 429)
-                .setParameter("pauseSeconds", pause == null ? 0.0 : pause.toMillis() / 1000.0)
-                .setParameter("reset", reset)
-                .setParameter("burst", burst)
-                .setParameter("minuteRate", minuteRate)
-                .setParameter("perHour", (double) config.perHour())
+                .setParameter("paused", pause != null)
+                .setParameter("pause", pause == null ? 0.0 : pause)
+                .setParameter("capped", capFor != null)
+                .setParameter("remaining", rate.remaining() == null ? 0 : Math.max(0, rate.remaining()))
+                .setParameter("capFor", capFor == null ? 0.0 : capFor)
+                .setParameter("reset", rate.reset() == null ? 0L : rate.reset().getEpochSecond())
                 .setParameter("key", key)
                 .executeUpdate();
     }
 
     /**
-     * Where a token's budget stands now, as an operator reads it: what each bucket holds (refilled to
-     * this moment), until when a 429 paused it, and what the API's headers last said. Empty when no
-     * request has been made with the token yet (its buckets are then full).
+     * What the token has left right now in each window, and how long a 429 still pauses it, without
+     * taking anything: the one read for metrics and operators. A token never used has everything.
      */
     @Transactional
-    public java.util.Optional<Standing> standing(String token) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
-                select least(:burst, minute_tokens + extract(epoch from (now() - refilled_at)) * :minuteRate),
-                       least(:perHour, hour_tokens + extract(epoch from (now() - refilled_at)) * :perHour / 3600.0),
-                       case when paused_until > now() then extract(epoch from paused_until) end,
-                       last_remaining,
-                       extract(epoch from last_reset_at),
-                       extract(epoch from last_observed_at)
-                from rate_budget where token_key = :key""")
-                .setParameter("burst", burst)
-                .setParameter("minuteRate", minuteRate)
-                .setParameter("perHour", (double) config.perHour())
-                .setParameter("key", keyOf(token))
-                .getResultList();
-        if (rows.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        Object[] row = rows.get(0);
-        return java.util.Optional.of(new Standing(number(row[0]), number(row[1]), instantOrNull(row[2]),
-                row[3] == null ? null : ((Number) row[3]).intValue(), instantOrNull(row[4]), instantOrNull(row[5])));
+    public BudgetLeft left(String token) {
+        String key = keyOf(token);
+        Object[] used = (Object[]) em.createNativeQuery("""
+                select coalesce(sum(requests) filter (where at > now() - make_interval(secs => :minute)), 0),
+                       coalesce(sum(requests), 0),
+                       (select greatest(coalesce(extract(epoch from (paused_until - now())), 0), 0)
+                        from rate_budget where token_key = :key)
+                from budget_request where token_key = :key and at > now() - make_interval(secs => :hour)""")
+                .setParameter("minute", MINUTE)
+                .setParameter("hour", HOUR)
+                .setParameter("key", key)
+                .getSingleResult();
+        return new BudgetLeft(Math.max(0, config.perMinute() - number(used[0])),
+                Math.max(0, config.perHour() - number(used[1])),
+                Duration.ofMillis((long) Math.ceil(number(used[2]) * 1000)));
     }
 
     /**
-     * A token's budget at one moment.
-     *
-     * @param minuteRemaining requests the minute bucket would let through now (at most the burst)
-     * @param hourRemaining requests the hour bucket would let through now
-     * @param pausedUntil until when a 429 paused the token; null if it is not paused
-     * @param apiRemaining DigitalOcean's last {@code ratelimit-remaining}; null before any answer carried one
-     * @param apiResetAt DigitalOcean's last {@code ratelimit-reset}
-     * @param observedAt when an answer last told the budget anything
-     */
-    public record Standing(double minuteRemaining, double hourRemaining, Instant pausedUntil, Integer apiRemaining,
-            Instant apiResetAt, Instant observedAt) {
-    }
-
-    private static Instant instantOrNull(Object epochSeconds) {
-        return epochSeconds == null ? null : epoch(number(epochSeconds));
-    }
-
-    /**
-     * A token seen for the first time starts with full buckets. Rows are never deleted, so each
-     * process inserts at most once per token instead of on every request.
+     * A token seen for the first time gets its row. Rows are never deleted, so each process inserts
+     * at most once per token instead of on every request.
      */
     private void ensureRow(String key) {
         if (rowsKnown.contains(key)) {
             return;
         }
         em.createNativeQuery("""
-                insert into rate_budget (token_key, minute_tokens, hour_tokens, refilled_at)
-                values (:key, :burst, :perHour, now())
-                on conflict (token_key) do nothing""")
+                insert into rate_budget (token_key) values (:key) on conflict (token_key) do nothing""")
                 .setParameter("key", key)
-                .setParameter("burst", burst)
-                .setParameter("perHour", (double) config.perHour())
                 .executeUpdate();
         // Known only once committed: a rolled-back insert must be tried again.
         afterCommit.run(() -> rowsKnown.add(key));
     }
 
-    /** The row key for a token: its SHA-256, so the table never holds a token. */
+    /** The row key for a token: its SHA-256, so the tables never hold a token. */
     String keyOf(String token) {
         return keys.computeIfAbsent(token, t -> {
             try {

@@ -3,7 +3,9 @@ package dev.dropletworker.digitalocean;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dropletworker.budget.BudgetLeft;
 import dev.dropletworker.budget.RateBudget;
+import dev.dropletworker.budget.RateBudget.Purpose;
 import dev.dropletworker.budget.RateLimitSnapshot;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,11 +46,13 @@ public class DigitalOcean {
     /** What a step took up front and has not yet spent. */
     private static final class Allowance {
         final String token;
+        final RateBudget.Grant grant;
         int left;
 
-        Allowance(String token, int left) {
+        Allowance(String token, RateBudget.Grant grant) {
             this.token = token;
-            this.left = left;
+            this.grant = grant;
+            this.left = grant.requests();
         }
     }
 
@@ -78,32 +82,32 @@ public class DigitalOcean {
             throw new IllegalStateException("steps with a budget do not nest");
         }
         String token = tokenOf(account);
-        budget.take(token, requests, holder);
-        Allowance taken = new Allowance(token, requests);
+        Allowance taken = new Allowance(token, budget.take(token, requests, holder));
         allowance.set(taken);
         try {
             return step.get();
         } finally {
             allowance.remove();
-            giveBack(token, taken.left);
+            giveBack(taken);
         }
     }
 
-    private void giveBack(String token, int unused) {
+    private void giveBack(Allowance taken) {
+        if (taken.left <= 0) {
+            return;
+        }
+        int unused = taken.left;
         try {
-            budget.giveBack(token, unused);
+            budget.giveBack(taken.token, taken.grant, unused);
         } catch (RuntimeException e) {
             // Not worth failing the step over: the budget errs on the cautious side.
             LOG.debugf("could not give back %d unused requests: %s", unused, e.getClass().getSimpleName());
         }
     }
 
-    /**
-     * Where the account's rate budget stands (see {@link RateBudget#standing}); empty for an account
-     * without a token, or one whose token has made no request yet.
-     */
-    public java.util.Optional<RateBudget.Standing> budgetOf(String account) {
-        return accounts.tokenOf(account).flatMap(budget::standing);
+    /** What the account's token has left in each window (see {@link RateBudget#left}); empty without a token. */
+    public java.util.Optional<BudgetLeft> budgetOf(String account) {
+        return accounts.tokenOf(account).map(budget::left);
     }
 
     /** {@code POST /v2/droplets/{id}/actions}. */
@@ -122,9 +126,10 @@ public class DigitalOcean {
         return started;
     }
 
-    /** {@code GET /v2/actions/{id}}. */
+    /** {@code GET /v2/actions/{id}}: following an action, so on the budget's follow-up share. */
     public Action getAction(String account, long actionId) {
-        JsonNode body = call(account, "GET /v2/actions/" + actionId, auth -> actions.get(auth, actionId));
+        JsonNode body = call(account, "GET /v2/actions/" + actionId, Purpose.FOLLOW_UP,
+                auth -> actions.get(auth, actionId));
         return read(body.path("action"), Action.class);
     }
 
@@ -142,11 +147,17 @@ public class DigitalOcean {
      * last of {@code wanted} (action ids) turned up.
      */
     public List<Action> listActionsSince(String account, Instant since, int maxPages, Set<Long> wanted) {
+        return listActionsSince(account, since, maxPages, wanted, Purpose.NEW_WORK);
+    }
+
+    /** As {@link #listActionsSince(String, Instant, int, Set)}, for {@code purpose}. */
+    public List<Action> listActionsSince(String account, Instant since, int maxPages, Set<Long> wanted,
+            Purpose purpose) {
         List<Action> found = new ArrayList<>();
         Set<Long> missing = new HashSet<>(wanted);
         for (int page = 1; page <= maxPages; page++) {
             int current = page;
-            JsonNode body = call(account, "GET /v2/actions", auth -> actions.list(auth, current, 200));
+            JsonNode body = call(account, "GET /v2/actions", purpose, auth -> actions.list(auth, current, 200));
             boolean older = false;
             for (JsonNode node : body.path("actions")) {
                 Action action = read(node, Action.class);
@@ -192,9 +203,10 @@ public class DigitalOcean {
         return new CreateAccepted(created, actionIds);
     }
 
-    /** {@code GET /v2/droplets/{id}}. */
+    /** {@code GET /v2/droplets/{id}}: a created Droplet's final read, so on the budget's follow-up share. */
     public Droplet getDroplet(String account, long dropletId) {
-        JsonNode body = call(account, "GET /v2/droplets/" + dropletId, auth -> droplets.get(auth, dropletId));
+        JsonNode body = call(account, "GET /v2/droplets/" + dropletId, Purpose.FOLLOW_UP,
+                auth -> droplets.get(auth, dropletId));
         return read(body.path("droplet"), Droplet.class);
     }
 
@@ -214,12 +226,16 @@ public class DigitalOcean {
     }
 
     private JsonNode call(String account, String request, Function<String, Response> send) {
+        return call(account, request, Purpose.NEW_WORK, send);
+    }
+
+    private JsonNode call(String account, String request, Purpose purpose, Function<String, Response> send) {
         String token = tokenOf(account);
         Allowance prepaid = allowance.get();
         if (prepaid != null && prepaid.left > 0 && prepaid.token.equals(token)) {
             prepaid.left--;
         } else {
-            budget.take(token);
+            budget.take(token, purpose);
         }
         Response answer;
         try {

@@ -94,9 +94,8 @@ function accountCard(a) {
     el("h4", {}, a.account, a.paused ? el("span", { class: "badge paused" }, "paused") : el("span", { class: "badge s-completed" }, "dispatching")),
     el("div", {}, a.waiting_jobs + " waiting job" + (a.waiting_jobs === 1 ? "" : "s")));
   if (b) {
-    card.append(el("div", { class: "muted" }, "minute: " + b.minute_remaining + " of " + b.minute_capacity), bar(b.minute_remaining, b.minute_capacity),
-      el("div", { class: "muted" }, "hour: " + b.hour_remaining + " of " + b.hour_capacity +
-        (b.api_remaining !== null ? " · API says " + b.api_remaining + " left" : "")), bar(b.hour_remaining, b.hour_capacity));
+    card.append(el("div", { class: "muted" }, "sliding minute: " + b.minute_remaining + " of " + b.minute_capacity + " left"), bar(b.minute_remaining, b.minute_capacity),
+      el("div", { class: "muted" }, "sliding hour: " + b.hour_remaining + " of " + b.hour_capacity + " left"), bar(b.hour_remaining, b.hour_capacity));
     if (b.paused_until) card.append(el("div", { class: "badge s-failed" }, "429: waiting until " + time(b.paused_until)));
   } else {
     card.append(el("div", { class: "muted" }, "no token configured"));

@@ -5,19 +5,32 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dropletworker.budget.RateLimitSnapshot;
+import dev.dropletworker.budget.RateBudget.Purpose;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
-/** The shared per-token budget against the real PostgreSQL it lives in. */
+/**
+ * The shared per-token budget against the real PostgreSQL it lives in. Its windows are real
+ * minutes and hours; where a test needs time to pass, it moves the recorded requests back instead.
+ */
 @QuarkusTest
 class RateBudgetTest {
 
@@ -30,162 +43,252 @@ class RateBudgetTest {
     @Inject
     EntityManager em;
 
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+
+    @ConfigProperty(name = "quarkus.datasource.username")
+    String user;
+
+    @ConfigProperty(name = "quarkus.datasource.password")
+    String password;
+
     @Test
-    void aBurstGoesAtOnceThenRequestsComeAtTheSustainedRate() {
+    void theWholeMinuteGoesAtOnceAndTheNextRequestWaitsForTheOldestToLeaveTheWindow() {
         String token = newToken();
-        long started = System.nanoTime();
-        int taken = 0;
-        BudgetExhausted exhausted = null;
-        while (exhausted == null && taken < 2 * config.perMinute()) {
-            try {
-                budget.take(token);
-                taken++;
-            } catch (BudgetExhausted e) {
-                exhausted = e;
-            }
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        assertTrue(exhausted != null, "the budget ran out");
-        // The burst, plus what refilled while it was being taken.
-        int refilled = (int) Math.ceil(seconds * budget.sustainedPerSecond());
-        assertTrue(taken >= budget.burst() && taken <= budget.burst() + refilled, taken + " taken in " + seconds + " s");
-        Duration wait = Duration.between(Instant.now(), exhausted.availableAt());
-        assertTrue(wait.toMillis() <= oneToken() + 100, "one request's refill: " + wait);
+        int taken = fill(token, Purpose.NEW_WORK);
+
+        assertEquals(newWorkPerMinute(), taken, "every request new work may have in a minute, at once");
+        BudgetExhausted exhausted = assertThrows(BudgetExhausted.class, () -> budget.take(token));
+        assertTrue(exhausted.waitFor().toSeconds() >= 58 && exhausted.waitFor().toSeconds() <= 61,
+                "until the oldest request leaves the sliding minute: " + exhausted.waitFor());
+
+        age(token, Duration.ofMillis(60_500));
+        Awaitility.await().atMost(Duration.ofSeconds(3)).ignoreException(BudgetExhausted.class)
+                .until(() -> {
+                    budget.take(token);
+                    return true;
+                });
     }
 
     @Test
-    void noSlidingMinuteCanHoldMoreThanThePerMinuteLimit() {
-        // A bucket of B refilled at r admits at most B + 60 r requests in any 60 s; the API's
-        // burst window slides, so a full bucket refilled at perMinute/60 would allow twice the limit.
-        assertTrue(budget.burst() + 60 * budget.sustainedPerSecond() <= config.perMinute() + 1e-9,
-                budget.burst() + " + 60 x " + budget.sustainedPerSecond());
-        assertTrue(budget.burst() >= 12, "the largest step fits the bucket: " + budget.burst());
+    void newWorkLeavesTheFollowUpReserveToActionsAlreadyRunning() {
+        String token = newToken();
+        fill(token, Purpose.NEW_WORK);
+
+        for (int i = 0; i < config.followUpReserve(); i++) {
+            budget.take(token, Purpose.FOLLOW_UP);
+        }
+        assertThrows(BudgetExhausted.class, () -> budget.take(token, Purpose.FOLLOW_UP));
+        assertThrows(BudgetExhausted.class, () -> budget.take(token));
+        assertEquals(0, budget.left(token).minute());
+    }
+
+    @Test
+    void noSlidingMinuteHoldsMoreThanTheLimitWhateverTheConcurrentTakers() throws Exception {
+        String token = newToken();
+        AtomicInteger granted = new AtomicInteger();
+        ExecutorService takers = Executors.newFixedThreadPool(8);
+        List<Future<?>> running = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            Purpose purpose = t % 4 == 0 ? Purpose.FOLLOW_UP : Purpose.NEW_WORK;
+            running.add(takers.submit(() -> {
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+                while (System.nanoTime() < until) {
+                    try {
+                        budget.take(token, purpose);
+                        granted.incrementAndGet();
+                    } catch (BudgetExhausted e) {
+                        // full: the others keep trying as well
+                    }
+                }
+            }));
+        }
+        for (Future<?> taker : running) {
+            taker.get(30, TimeUnit.SECONDS);
+        }
+        takers.shutdown();
+
+        assertEquals(config.perMinute(), granted.get(), "exactly the minute's limit, however many take at once");
+        assertEquals(config.perMinute(), recorded(token), "and each one recorded");
+    }
+
+    @Test
+    void anObservationWaitingForATakesLockKeepsThatTake() throws Exception {
+        String token = newToken();
+        budget.take(token); // the token's row exists
+        String key = budget.keyOf(token);
+        // A take in another connection holds the token's row while it records 5 requests...
+        try (Connection take = DriverManager.getConnection(jdbcUrl, user, password)) {
+            take.setAutoCommit(false);
+            try (PreparedStatement lock = take.prepareStatement("select 1 from rate_budget where token_key = ? for update");
+                    PreparedStatement record = take.prepareStatement(
+                            "insert into budget_request (token_key, at, requests) values (?, now(), 5)")) {
+                lock.setString(1, key);
+                lock.executeQuery();
+                record.setString(1, key);
+                record.executeUpdate();
+            }
+            // ...while a response's headers come in for the same token.
+            ExecutorService observer = Executors.newSingleThreadExecutor();
+            Future<?> observed = observer.submit(() -> budget.observe(token, 200,
+                    new RateLimitSnapshot(5000, 4990, Instant.now().plusSeconds(600), null)));
+            Thread.sleep(300);
+            assertFalse(observed.isDone(), "the observation waits for the take's lock");
+            take.commit();
+            observed.get(10, TimeUnit.SECONDS);
+            observer.shutdown();
+        }
+
+        assertEquals(6, recorded(token), "the take is counted after the observation too");
+        assertEquals(config.perMinute() - 6, budget.left(token).minute());
+        assertEquals(4990, ((Number) QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "select last_remaining from rate_budget where token_key = :key").setParameter("key", key)
+                .getSingleResult())).intValue(), "and the observation is kept as well");
+    }
+
+    @Test
+    void manyConcurrentTakersAndObserversComeOutExact() throws Exception {
+        String token = newToken();
+        AtomicInteger granted = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            work.add(pool.submit(() -> {
+                for (int i = 0; i < 25; i++) {
+                    budget.take(token, Purpose.FOLLOW_UP);
+                    granted.incrementAndGet();
+                }
+            }));
+        }
+        for (int t = 0; t < 2; t++) {
+            work.add(pool.submit(() -> {
+                for (int i = 0; i < 25; i++) {
+                    budget.observe(token, 200, new RateLimitSnapshot(5000, 4999, Instant.now().plusSeconds(3600), null));
+                }
+            }));
+        }
+        for (Future<?> job : work) {
+            job.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+
+        assertEquals(150, granted.get());
+        assertEquals(150, recorded(token));
+        assertEquals(config.perMinute() - 150, budget.left(token).minute());
     }
 
     @Test
     void retryAfterOnA429PausesEveryTakeOnTheToken() {
         String token = newToken();
-        budget.take(token);
         budget.observe(token, 429, new RateLimitSnapshot(5000, 0, null, Duration.ofSeconds(7)));
 
         BudgetExhausted exhausted = assertThrows(BudgetExhausted.class, () -> budget.take(token));
-        long waitMillis = Duration.between(Instant.now(), exhausted.availableAt()).toMillis();
+        long waitMillis = exhausted.waitFor().toMillis();
         assertTrue(waitMillis > 5_500 && waitMillis <= 7_500, waitMillis + " ms");
+        assertThrows(BudgetExhausted.class, () -> budget.take(token, Purpose.FOLLOW_UP));
     }
 
     @Test
     void remainingFromTheApiCapsWhatIsLeftForTheHour() {
         String token = newToken();
-        budget.take(token);
-        // Someone else uses the token too: the API says only 3 requests are left this hour.
         budget.observe(token, 200, new RateLimitSnapshot(5000, 3, Instant.now().plusSeconds(600), null));
 
         budget.take(token);
         budget.take(token);
         budget.take(token);
-        assertThrows(BudgetExhausted.class, () -> budget.take(token));
+        BudgetExhausted exhausted = assertThrows(BudgetExhausted.class, () -> budget.take(token));
+        assertTrue(exhausted.waitFor().toSeconds() >= 590, "until the API's reset: " + exhausted.waitFor());
     }
 
     @Test
-    void remainingZeroOnASuccessStopsTheBurst() throws InterruptedException {
+    void remainingZeroOnASuccessHoldsTheTokenBack() {
         String token = newToken();
-        budget.take(token);
-        Thread.sleep(1_000); // tokens accrue meanwhile; the zero must still hold from now on
-        budget.observe(token, 200, new RateLimitSnapshot(5000, 0, Instant.now().plusSeconds(30), null));
+        budget.observe(token, 200, new RateLimitSnapshot(5000, 0, null, null));
 
-        assertThrows(BudgetExhausted.class, () -> budget.take(token));
+        BudgetExhausted exhausted = assertThrows(BudgetExhausted.class, () -> budget.take(token));
+        assertTrue(exhausted.waitFor().toSeconds() <= 60, "at most a minute, the burst limit's: " + exhausted.waitFor());
     }
 
     @Test
     void aBurstLimit429LeavesTheHourlyBudgetAlone() {
         String token = newToken();
-        budget.take(token);
         // The API says remaining 0 while the per-minute burst limit is hit, even with hourly quota left.
-        budget.observe(token, 429, new RateLimitSnapshot(5000, 0, null, Duration.ofMillis(1000)));
+        budget.observe(token, 429, new RateLimitSnapshot(5000, 0, null, Duration.ofSeconds(1)));
         assertThrows(BudgetExhausted.class, () -> budget.take(token));
 
-        Awaitility.await().atMost(Duration.ofSeconds(5)).ignoreException(BudgetExhausted.class)
-                .until(() -> {
-                    budget.take(token);
-                    return true;
-                });
-        // After the pause, requests flow at the minute rate again (3.7 a second refilled during it),
-        // not at the hour bucket's 1.3 per second.
-        for (int i = 0; i < 2; i++) {
+        Awaitility.await().atMost(Duration.ofSeconds(65)).ignoreException(BudgetExhausted.class).until(() -> {
             budget.take(token);
+            return true;
+        });
+        for (int i = 0; i < 10; i++) {
+            budget.take(token); // the whole minute again, not a trickle
         }
     }
 
     @Test
-    void aStepOfSeveralRequestsGetsThemAllOnceAnotherTakerKeepsTheBucketEmpty() {
+    void aStepOfSeveralRequestsGetsThemAllWhileAnotherTakerTakesEveryOneThatFrees() {
         String token = newToken();
-        drain(token);
-        // Another pod takes every token the moment it appears. Taken one at a time, five requests
-        // would never be there together; reserved, the other taker must leave them.
+        fill(token, Purpose.NEW_WORK);
+        ageOldest(token, 5, Duration.ofMillis(59_500)); // five leave the window in about half a second
         BudgetExhausted first = assertThrows(BudgetExhausted.class, () -> budget.take(token, 5, "job-a"));
-        long fiveTokens = 5 * oneToken();
-        assertTrue(first.waitFor().toMillis() <= fiveTokens + 100, "waits for five tokens: " + first.waitFor());
-        Instant reservedAt = Instant.now();
+        assertTrue(first.waitFor().toMillis() <= 1_500, "waits for the five to free: " + first.waitFor());
+
         int othersServed = 0;
         boolean stepServed = false;
-        while (!stepServed && Duration.between(reservedAt, Instant.now()).toMillis() < 4 * fiveTokens) {
+        Instant deadline = Instant.now().plusSeconds(5);
+        while (!stepServed && Instant.now().isBefore(deadline)) {
             try {
                 budget.take(token);
                 othersServed++;
             } catch (BudgetExhausted e) {
-                // the reservation holds the refill back from single takers
+                // the reservation keeps the freed requests from single takers
             }
             try {
                 budget.take(token, 5, "job-a");
                 stepServed = true;
             } catch (BudgetExhausted e) {
-                // not filled yet
+                // not free yet
             }
         }
         assertTrue(stepServed, "the reserved step got its five requests");
         assertEquals(0, othersServed, "no single request got in ahead of the reservation");
-        // The reservation is gone once taken: single requests flow again as the bucket refills.
-        Awaitility.await().atMost(Duration.ofSeconds(2)).ignoreException(BudgetExhausted.class)
-                .until(() -> {
-                    budget.take(token);
-                    return true;
-                });
     }
 
     @Test
     void aReservationWhoseHolderNeverComesBackStopsHoldingOthersBack() throws InterruptedException {
         String token = newToken();
-        drain(token);
-        long oneToken = oneToken();
+        fill(token, Purpose.NEW_WORK);
+        ageOldest(token, 3, Duration.ofMillis(60_000));
         assertThrows(BudgetExhausted.class, () -> budget.take(token, 3, "job-of-a-dead-pod"));
-        // While it holds, a single request waits for its own token plus the three set aside.
-        BudgetExhausted held = assertThrows(BudgetExhausted.class, () -> budget.take(token));
-        assertTrue(held.waitFor().toMillis() > 3 * oneToken, "three tokens set aside: " + held.waitFor());
+        Thread.sleep(1_500);
+        // The three have left the window, but they are promised to the holder.
+        assertThrows(BudgetExhausted.class, () -> budget.take(token));
 
         // A lapse is a matter of time alone: nothing to await but the clock.
-        Thread.sleep(3 * oneToken + config.reservationGrace().toMillis() + 300);
-        drain(token);
-
-        // Single requests took everything, the three once set aside included: a holder coming
-        // back this late finds nothing kept for it.
-        assertThrows(BudgetExhausted.class, () -> budget.take(token, 3, "job-of-a-dead-pod"));
+        Thread.sleep(config.reservationGrace().toMillis() + 1_000);
+        budget.take(token);
+        budget.take(token);
+        budget.take(token);
+        assertThrows(BudgetExhausted.class, () -> budget.take(token, 3, "job-of-a-dead-pod"),
+                "a holder coming back this late finds nothing kept for it");
     }
 
     @Test
     void requestsAStepDidNotNeedAreGivenBack() {
         String token = newToken();
-        drain(token);
-        budget.giveBack(token, 2);
+        RateBudget.Grant grant = budget.take(token, 5, "job-b");
+        budget.giveBack(token, grant, 3);
 
-        budget.take(token);
-        budget.take(token);
-        assertThrows(BudgetExhausted.class, () -> budget.take(token));
+        assertEquals(2, recorded(token));
+        assertEquals(config.perMinute() - 2, budget.left(token).minute());
     }
 
     @Test
-    void aStepNeverAsksForMoreThanTheBucketCanHold() {
+    void aStepNeverAsksForMoreThanAMinuteCanHold() {
         String token = newToken();
-        budget.take(token, 10 * config.perMinute(), "job-huge");
+        RateBudget.Grant grant = budget.take(token, 10 * config.perMinute(), "job-huge");
+
+        assertEquals(newWorkPerMinute(), grant.requests());
         assertThrows(BudgetExhausted.class, () -> budget.take(token));
     }
 
@@ -200,37 +303,56 @@ class RateBudgetTest {
     }
 
     @Test
-    void theTableNeverHoldsTheToken() {
+    void theTablesNeverHoldTheToken() {
         String token = newToken();
         budget.take(token);
-        List<String> keys = keys();
+        List<String> keys = QuarkusTransaction.requiringNew().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<String> found = em.createNativeQuery(
+                    "select token_key from rate_budget union select token_key from budget_request").getResultList();
+            return found;
+        });
         assertFalse(keys.contains(token));
         assertTrue(keys.contains(budget.keyOf(token)));
         assertEquals(64, budget.keyOf(token).length());
     }
 
-    @Transactional
-    List<String> keys() {
-        @SuppressWarnings("unchecked")
-        List<String> keys = em.createNativeQuery("select token_key from rate_budget").getResultList();
-        return keys;
+    private int newWorkPerMinute() {
+        return config.perMinute() - config.followUpReserve();
     }
 
-    /** Milliseconds the minute bucket takes to refill one request. */
-    private long oneToken() {
-        return (long) Math.ceil(1000 / budget.sustainedPerSecond());
-    }
-
-    /** Takes every token there is, leaving less than one request in the minute bucket. */
-    private void drain(String token) {
-        for (int i = 0; i <= 2 * config.perMinute(); i++) {
+    /** Takes single requests until the token has none left for {@code purpose}; @return how many. */
+    private int fill(String token, Purpose purpose) {
+        for (int i = 0; i <= config.perMinute() + 1; i++) {
             try {
-                budget.take(token);
+                budget.take(token, purpose);
             } catch (BudgetExhausted e) {
-                return;
+                return i;
             }
         }
         throw new AssertionError("the budget never ran out");
+    }
+
+    /** Moves every request recorded for the token {@code by} into the past. */
+    private void age(String token, Duration by) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                update budget_request set at = at - make_interval(secs => :by) where token_key = :key""")
+                .setParameter("by", by.toMillis() / 1000.0).setParameter("key", budget.keyOf(token)).executeUpdate());
+    }
+
+    /** Moves the {@code count} oldest requests recorded for the token {@code by} into the past. */
+    private void ageOldest(String token, int count, Duration by) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                update budget_request set at = at - make_interval(secs => :by)
+                where id in (select id from budget_request where token_key = :key order by at, id limit :count)""")
+                .setParameter("by", by.toMillis() / 1000.0).setParameter("key", budget.keyOf(token))
+                .setParameter("count", count).executeUpdate());
+    }
+
+    private long recorded(String token) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select coalesce(sum(requests), 0) from budget_request where token_key = :key")
+                .setParameter("key", budget.keyOf(token)).getSingleResult()).longValue());
     }
 
     private static String newToken() {
