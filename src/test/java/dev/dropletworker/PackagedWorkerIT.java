@@ -13,6 +13,9 @@ import dev.dropletworker.tools.ground.CommandBus;
 import dev.dropletworker.tools.ground.GroundServers;
 import dev.dropletworker.tools.ground.WorkerProcess;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,6 +51,9 @@ class PackagedWorkerIT {
 
     /** Looks nothing like a real token, but is distinctive enough to find in a log. */
     private static final String TOKEN = "dop_v1_packaged-worker-it-secret";
+    /** An operator API key; the pods get only its SHA-256 (below). */
+    private static final String API_KEY = "packaged-it-operator-key-4f1d9c";
+    private static final String API_KEY_HASH = "27ef11b90e0eab2c2d23695010b90e77332dade7065a9f1c4af21964188faed1";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private static GroundServers ground;
@@ -68,7 +74,7 @@ class PackagedWorkerIT {
 
     @Test
     @Order(1)
-    void packagedWorkerBecomesReadyAndAnswersACommandWithoutEverLoggingTheToken() throws Exception {
+    void packagedWorkerBecomesReadyAndAnswersACommandWithoutEverLoggingTheTokenOrAnApiKey() throws Exception {
         WorkerProcess pod = startPod("pod-ready");
         HttpResponse<String> ready = get(pod.healthUrl("ready"));
         assertEquals(200, ready.statusCode());
@@ -125,8 +131,18 @@ class PackagedWorkerIT {
         assertTrue(metrics.contains("dropletworker_events_unpublished"), "outbox gauge is exported");
         assertTrue(metrics.contains("dropletworker_api_requests_total"), "API request counts are exported");
         assertFalse(event.toString().contains(TOKEN));
+
+        // The operator API of the packaged worker, with a key configured through the environment.
+        HttpResponse<String> job = getWithKey(pod, "/api/v1/jobs/by-command-id/" + commandId, API_KEY);
+        assertEquals(200, job.statusCode(), job.body());
+        assertEquals("completed", MAPPER.readTree(job.body()).path("state").asText());
+        assertEquals(401, get(pod.url() + "/api/v1/jobs/by-command-id/" + commandId).statusCode());
+        assertEquals(401, getWithKey(pod, "/api/v1/jobs", API_KEY + "-wrong").statusCode());
+        assertEquals(200, get(pod.url() + "/dashboard/").statusCode());
         for (Path log : pods.logs()) {
-            assertFalse(Files.readString(log).contains(TOKEN), "the token never appears in " + log);
+            String text = Files.readString(log);
+            assertFalse(text.contains(TOKEN), "the token never appears in " + log);
+            assertFalse(text.contains(API_KEY), "no API key, right or wrong, appears in " + log);
         }
     }
 
@@ -225,7 +241,16 @@ class PackagedWorkerIT {
     }
 
     private static WorkerProcess startPod(String name) throws IOException, InterruptedException {
-        return pods.start(name, Map.of("DIGITALOCEAN_ACCOUNTS_TEAMB_TOKEN", "dop_v1_second-account-token"));
+        return pods.start(name, Map.of("DIGITALOCEAN_ACCOUNTS_TEAMB_TOKEN", "dop_v1_second-account-token",
+                "WORKER_API_KEYS_OPS_HASH", API_KEY_HASH, "WORKER_API_KEYS_OPS_ROLE", "operate",
+                "QUARKUS_LOG_CATEGORY__IO_QUARKUS_SECURITY__LEVEL", "DEBUG"));
+    }
+
+    private static HttpResponse<String> getWithKey(WorkerProcess pod, String path, String apiKey)
+            throws IOException, InterruptedException {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .build().send(HttpRequest.newBuilder(URI.create(pod.url() + path)).header("X-API-Key", apiKey)
+                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(String url) throws IOException, InterruptedException {

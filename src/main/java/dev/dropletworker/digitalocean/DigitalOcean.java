@@ -132,6 +132,11 @@ public class DigitalOcean {
         }
     }
 
+    /** What the account's token has left in each window (see {@link RateBudget#left}); empty without a token. */
+    public java.util.Optional<BudgetLeft> budgetOf(String account) {
+        return accounts.tokenOf(account).map(budget::left);
+    }
+
     /** {@code POST /v2/droplets/{id}/actions}. */
     public Action postAction(String account, long dropletId, JsonNode action) {
         JsonNode body = call(account, "POST /v2/droplets/" + dropletId + "/actions",

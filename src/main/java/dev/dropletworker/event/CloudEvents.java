@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Maps a finished job to its CloudEvent 1.0 (structured JSON). The event id is the job id, so
- * every publication of one job's event carries the same id and consumers can dedupe on it.
+ * Maps a finished job to its CloudEvent 1.0 (structured JSON). The event id is stable per job and
+ * attempt generation ({@link JobView#eventId()}: the job id for the first), so every publication of
+ * one generation's event carries the same id and consumers can dedupe on it, while an operator's
+ * retry answers with a new one.
  */
 @ApplicationScoped
 public class CloudEvents {
@@ -38,7 +40,7 @@ public class CloudEvents {
     public ObjectNode of(JobView job, List<ActionView> actions) {
         ObjectNode event = mapper.createObjectNode();
         event.put("specversion", "1.0");
-        event.put("id", job.id().toString());
+        event.put("id", job.eventId().toString());
         event.put("source", SOURCE);
         event.put("type", TYPE_PREFIX + job.outcome());
         event.put("subject", job.commandId());
@@ -55,6 +57,7 @@ public class CloudEvents {
         data.put("command_type", job.commandType());
         data.put("account", job.account());
         data.put("outcome", job.outcome());
+        data.put("generation", job.generation());
         if (job.dropletId() != null) {
             data.put("droplet_id", job.dropletId());
         }

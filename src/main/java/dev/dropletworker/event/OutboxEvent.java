@@ -16,11 +16,14 @@ import java.util.UUID;
 @Table(name = "outbox_event")
 class OutboxEvent {
 
+    /** The CloudEvent id: one per job and attempt generation. */
     @Id
     UUID id;
 
     @Column(name = "job_id")
     UUID jobId;
+
+    int generation;
 
     @Column(name = "event_key")
     String eventKey;
@@ -52,8 +55,9 @@ class OutboxEvent {
 
     static OutboxEvent of(JobView job, String payload, boolean cut) {
         OutboxEvent event = new OutboxEvent();
-        event.id = job.id();
+        event.id = job.eventId();
         event.jobId = job.id();
+        event.generation = job.generation();
         event.eventKey = job.eventKey();
         event.eventType = CloudEvents.TYPE_PREFIX + job.outcome();
         event.payload = payload;

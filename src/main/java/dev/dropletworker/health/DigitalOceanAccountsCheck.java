@@ -8,16 +8,18 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Ready only with a usable token for the default account: without one every command naming no
- * account would fail. Names the configured accounts, never a token.
+ * account would fail. Names the configured accounts and the paused ones, never a token.
  */
 @Readiness
 @ApplicationScoped
 public class DigitalOceanAccountsCheck implements HealthCheck {
 
     private final DigitalOceanAccounts accounts;
+    private final PausedAccounts paused;
 
-    public DigitalOceanAccountsCheck(DigitalOceanAccounts accounts) {
+    public DigitalOceanAccountsCheck(DigitalOceanAccounts accounts, PausedAccounts paused) {
         this.accounts = accounts;
+        this.paused = paused;
     }
 
     @Override
@@ -25,6 +27,8 @@ public class DigitalOceanAccountsCheck implements HealthCheck {
         return HealthCheckResponse.named("digitalocean-accounts")
                 .status(accounts.isConfigured(DigitalOceanAccounts.DEFAULT))
                 .withData("accounts", String.join(",", accounts.configured()))
+                // An operator's pause, shown but not held against the pod: it is ready all the same.
+                .withData("paused", String.join(",", paused.names()))
                 .build();
     }
 }

@@ -9,6 +9,7 @@ import java.util.UUID;
  * An action a job started, as last recorded.
  *
  * @param rowId this row's id, by which the tracker records its polls
+ * @param generation the job's attempt generation that started it
  * @param actionId DigitalOcean's action id
  * @param polls reads of the action so far
  * @param pollFailures consecutive failed reads
@@ -17,6 +18,7 @@ import java.util.UUID;
 public record ActionView(
         long rowId,
         UUID jobId,
+        int generation,
         long actionId,
         Long dropletId,
         String type,

@@ -47,6 +47,9 @@ class Job {
     @Column(name = "ordering_key")
     String orderingKey;
 
+    /** 1, and one more for each operator's retry: the actions and the event are per generation. */
+    int generation;
+
     @JdbcTypeCode(SqlTypes.JSON)
     JsonNode request;
 
@@ -179,6 +182,43 @@ class Job {
         leaseExpiresAt = null;
     }
 
+    /**
+     * An operator's retry: the next generation starts from RECEIVED, due now, with its own attempts,
+     * give-up clock, actions and event. The last generation's outcome lives on in its event and the
+     * transitions. A create looks for what it already made before it creates again: the tag lookup
+     * runs whenever the job is unconfirmed, so a create that was ever sent starts unconfirmed. A
+     * (tag) action is sent again, which is what the operator asked for.
+     */
+    void startNextGeneration(Instant now) {
+        generation++;
+        state = JobState.RECEIVED;
+        updatedAt = now;
+        nextRunAt = now;
+        attempts = 0;
+        outcome = null;
+        finishedAt = null;
+        firstSubmittingAt = null;
+        submittingAt = null;
+        inProgressAt = null;
+        result = null;
+        errorReason = null;
+        errorHttpStatus = null;
+        errorId = null;
+        errorMessage = null;
+        errorRequestId = null;
+        endLease();
+        looks = 0;
+        waitReason = null;
+        waitOwner = null;
+        waits = 0;
+        holdsUntil = null;
+        CommandType type = CommandType.fromWireName(commandType).orElseThrow();
+        // A tag's Droplets are listed again before the retry is sent: they may have changed.
+        targetsKnown = type.targetsKnownAtIntake();
+        boolean createSent = type.createsDroplets() && sentAt != null;
+        unconfirmedSince = createSent ? (unconfirmedSince != null ? unconfirmedSince : sentAt) : null;
+    }
+
     /** Whether this claim ends in the same wait as the last one: then it is counted, not recorded. */
     boolean repeatsWait(String reason) {
         return reason.equals(waitReason);
@@ -279,7 +319,8 @@ class Job {
 
     JobView view() {
         return new JobView(id, commandId, commandType, CommandType.fromWireName(commandType).orElse(null), account,
-                dropletId, tagName, copy(request), state, outcome, attempts, looks, leaseOwner, sentAt, unconfirmedSince,
+                dropletId, tagName, copy(request), generation, state, outcome, attempts, looks, leaseOwner, sentAt,
+                unconfirmedSince,
                 receivedAt, firstSubmittingAt, submittingAt, inProgressAt, finishedAt, error(), copy(problems),
                 copy(result), kafkaTopic == null ? null : new RecordOrigin(kafkaTopic, kafkaPartition, kafkaOffset),
                 traceParent);

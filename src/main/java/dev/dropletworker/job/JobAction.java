@@ -30,6 +30,9 @@ class JobAction {
     @Column(name = "job_id")
     UUID jobId;
 
+    /** The job's attempt generation that started it (see {@link Job#generation}). */
+    int generation;
+
     @Column(name = "action_id")
     long actionId;
 
@@ -67,10 +70,11 @@ class JobAction {
     @JdbcTypeCode(SqlTypes.JSON)
     JsonNode droplet;
 
-    /** A new row following {@code action}, first polled at {@code firstPoll}. */
-    static JobAction following(UUID jobId, Action action, Instant firstPoll) {
+    /** A new row following {@code action} for a job's {@code generation}, first polled at {@code firstPoll}. */
+    static JobAction following(UUID jobId, int generation, Action action, Instant firstPoll) {
         JobAction row = new JobAction();
         row.jobId = jobId;
+        row.generation = generation;
         row.actionId = action.id();
         row.status = Action.IN_PROGRESS;
         row.nextPollAt = firstPoll;
@@ -127,7 +131,7 @@ class JobAction {
     }
 
     ActionView view() {
-        return new ActionView(id, jobId, actionId, dropletId, type, status, startedAt, completedAt, resourceType,
+        return new ActionView(id, jobId, generation, actionId, dropletId, type, status, startedAt, completedAt, resourceType,
                 regionSlug, polls, pollFailures, droplet == null ? null : droplet.deepCopy());
     }
 }

@@ -10,8 +10,14 @@ import java.util.UUID;
 @ApplicationScoped
 class JobActionRepository implements PanacheRepositoryBase<JobAction, Long> {
 
-    /** The actions a job started, in the order they were recorded. */
+    /** The actions the job's current generation started, in the order they were recorded. */
     List<JobAction> ofJob(UUID jobId) {
+        return list("jobId = ?1 and generation = (select j.generation from Job j where j.id = ?1)", Sort.by("id"),
+                jobId);
+    }
+
+    /** Every action the job started, over all its generations, in the order they were recorded. */
+    List<JobAction> ofEveryGeneration(UUID jobId) {
         return list("jobId", Sort.by("id"), jobId);
     }
 }

@@ -114,9 +114,10 @@ public class JobStore {
     }
 
     /**
-     * Claims up to {@code limit} due jobs for this pod: RECEIVED, due, and with no earlier job still
-     * on any of its Droplets, so that the worker never runs two of its own actions on one Droplet and
-     * runs them in the order their jobs were recorded, tag actions and id actions alike. SKIP LOCKED
+     * Claims up to {@code limit} due jobs for this pod: RECEIVED, due, of an account no operator
+     * paused, and with no earlier job still on any of its Droplets, so that the worker never runs
+     * two of its own actions on one Droplet and runs them in the order their jobs were recorded (a
+     * retry's place is at the back: see {@link OperatorLedger#retry}), tag actions and id actions alike. SKIP LOCKED
      * lets every pod claim at once without waiting on each other; the lease lets another pod take
      * over the claim if this one dies. The audit row is written by the same statement (not for a
      * job repeating the wait it is in: see {@link Transitions#wait}).
@@ -138,6 +139,7 @@ public class JobStore {
                     select j.id from job j
                     where j.state = 'RECEIVED' and j.next_run_at <= now()
                       and j.account not in (:skipped)
+                      and not exists (select 1 from account_pause p where p.account = j.account)
                       -- an earlier open job on the same key: the same Droplet, or the same tag
                       and (j.ordering_key is null or not exists (
                             select 1 from job earlier
@@ -350,7 +352,7 @@ public class JobStore {
         return found;
     }
 
-    /** Actions this job started, in the order they were recorded. */
+    /** Actions this job's current generation started, in the order they were recorded. */
     @Transactional
     public List<ActionView> actionsOf(UUID jobId) {
         return actions.ofJob(jobId).stream().map(JobAction::view).toList();

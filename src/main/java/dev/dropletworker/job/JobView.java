@@ -11,6 +11,7 @@ import java.util.UUID;
  * @param commandType the command's {@code type} as sent
  * @param type the command's kind; null only for a rejected command whose type was not one
  * @param request the DigitalOcean request body (create or action); null for a rejected command
+ * @param generation 1, plus one for each operator's retry; attempts, actions, error and event are this one's
  * @param attempts claims whose request reached DigitalOcean and counted (waits for a busy Droplet,
  *     for the rate budget or for a 429 do not), at most the configured number
  * @param looks claims after the last attempt that only looked for what it did
@@ -29,6 +30,7 @@ public record JobView(
         Long dropletId,
         String tagName,
         JsonNode request,
+        int generation,
         JobState state,
         String outcome,
         int attempts,
@@ -46,6 +48,24 @@ public record JobView(
         JsonNode result,
         RecordOrigin origin,
         String traceParent) {
+
+    /**
+     * The CloudEvent id of this generation's event, stable however often it is published: the job
+     * id for the first generation (as before retries existed, so existing consumers see no change),
+     * and for each retry a new id derived from the job id and the generation.
+     */
+    public UUID eventId() {
+        return eventId(id, generation);
+    }
+
+    /** The event id of {@code generation} of job {@code jobId}. */
+    public static UUID eventId(UUID jobId, int generation) {
+        if (generation <= 1) {
+            return jobId;
+        }
+        return UUID.nameUUIDFromBytes(("droplet-worker:" + jobId + ":generation-" + generation)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
 
     /** Kafka key of this job's event: the same as its command's. */
     public String eventKey() {

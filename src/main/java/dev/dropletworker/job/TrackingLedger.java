@@ -53,7 +53,8 @@ public class TrackingLedger {
         return submissions.leased(claim).map(job -> {
             Instant now = moves.now();
             for (Action action : actions) {
-                em.persist(JobAction.following(job.id, action, now.plus(untilFirstPoll.apply(action.type()))));
+                em.persist(JobAction.following(job.id, job.generation, action,
+                        now.plus(untilFirstPoll.apply(action.type()))));
             }
             if (createdDroplets != null) {
                 job.keepCreatedDroplets(createdDroplets);
@@ -76,7 +77,7 @@ public class TrackingLedger {
                 where id in (
                     select a.id from job_action a
                     where a.status = 'in-progress' and a.next_poll_at <= now()
-                      and exists (select 1 from job j where j.id = a.job_id
+                      and exists (select 1 from job j where j.id = a.job_id and j.generation = a.generation
                                   and (j.state = 'IN_PROGRESS' or j.holds_until > now()))
                     order by a.next_poll_at
                     limit :limit
@@ -99,6 +100,7 @@ public class TrackingLedger {
         List<Object[]> counts = em.createNativeQuery("""
                 select j.account, count(*) from job_action a join job j on j.id = a.job_id
                 where a.status = 'in-progress' and (j.state = 'IN_PROGRESS' or j.holds_until > now())
+                  and a.generation = j.generation
                 group by j.account""").getResultList();
         Map<String, Long> byAccount = new HashMap<>();
         counts.forEach(c -> byAccount.put((String) c[0], ((Number) c[1]).longValue()));
@@ -183,8 +185,8 @@ public class TrackingLedger {
         }
         List<JobAction> rows = em.createQuery("""
                 select a from JobAction a, Job j
-                where j.id = a.jobId and a.status = 'in-progress' and j.account = :account
-                  and (j.state = :state or j.holdsUntil > :now) and a.actionId in :ids""", JobAction.class)
+                where j.id = a.jobId and a.generation = j.generation and a.status = 'in-progress'
+                  and j.account = :account and (j.state = :state or j.holdsUntil > :now) and a.actionId in :ids""", JobAction.class)
                 .setParameter("state", JobState.IN_PROGRESS)
                 .setParameter("now", Instant.now())
                 .setParameter("account", account)
@@ -235,8 +237,9 @@ public class TrackingLedger {
             return;
         }
         em.flush();
-        long running = em.createQuery("select count(a) from JobAction a where a.jobId = :job and a.status = 'in-progress'",
-                Long.class).setParameter("job", jobId).getSingleResult();
+        long running = em.createQuery("select count(a) from JobAction a where a.jobId = :job and a.status = 'in-progress'"
+                + " and a.generation = :generation", Long.class).setParameter("job", jobId)
+                .setParameter("generation", job.generation).getSingleResult();
         if (running == 0) {
             job.letGo();
             moves.letGoOfTargets(job);
@@ -283,7 +286,8 @@ public class TrackingLedger {
                     select j.id from job j
                     where j.state = 'IN_PROGRESS'
                       and (j.lease_expires_at is null or j.lease_expires_at < now())
-                      and not exists (select 1 from job_action a where a.job_id = j.id and a.status = 'in-progress')
+                      and not exists (select 1 from job_action a where a.job_id = j.id and a.generation = j.generation
+                                      and a.status = 'in-progress')
                     limit :limit
                     for update skip locked)
                 returning id""", UUID.class)
@@ -335,7 +339,7 @@ public class TrackingLedger {
         List<Object[]> running = em.createNativeQuery("""
                 select j.id, a.type, extract(epoch from (now() - coalesce(a.started_at, j.in_progress_at)))
                 from job j join job_action a on a.job_id = j.id
-                where j.state = 'IN_PROGRESS' and a.status = 'in-progress'
+                where j.state = 'IN_PROGRESS' and a.status = 'in-progress' and a.generation = j.generation
                   and coalesce(a.started_at, j.in_progress_at) < now() - make_interval(secs => :shortest)""")
                 .setParameter("shortest", shortest.toMillis() / 1000.0)
                 .getResultList();

@@ -63,6 +63,26 @@ class Transitions {
     }
 
     /**
+     * An operator's retry of a locked FAILED or ERRORED job: its next generation starts from
+     * RECEIVED. Nothing is announced: the generation's end will be, with its own event.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void restart(Job job, String detail) {
+        JobState from = job.state;
+        if (!from.isRetryable()) {
+            throw new IllegalStateException("job " + job.id + ": " + from + " is not retried");
+        }
+        // A job holding its Droplets is refused before here, so none of them are held any more.
+        letGoOfTargets(job);
+        job.startNextGeneration(now());
+        if (job.targetsKnown && job.dropletId != null) {
+            em.createNativeQuery("insert into job_target (job_id, droplet_id) values (:id, :droplet)")
+                    .setParameter("id", job.id).setParameter("droplet", job.dropletId).executeUpdate();
+        }
+        record(job, from, JobState.RECEIVED, detail);
+    }
+
+    /**
      * A claim ended in a wait: back to RECEIVED. The first of a run of identical waits is recorded;
      * the ones after it are only counted (and logged at DEBUG).
      */

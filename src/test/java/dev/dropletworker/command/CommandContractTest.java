@@ -13,6 +13,7 @@ import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.dropletworker.job.JobView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,7 +64,13 @@ class CommandContractTest {
         JsonNode event = MAPPER.readTree(file.toFile());
 
         assertEquals(Set.of(), EVENT_SCHEMA.validate(event), "schema");
-        assertEquals(event.get("id"), event.at("/data/job_id"), "event id is the job id");
+        int generation = event.at("/data/generation").asInt();
+        UUID jobId = UUID.fromString(event.at("/data/job_id").asText());
+        assertEquals(JobView.eventId(jobId, generation).toString(), event.get("id").asText(),
+                "event id: the job id for generation 1, derived from it and the generation for a retry");
+        if (generation == 1) {
+            assertEquals(event.get("id"), event.at("/data/job_id"), "a first generation's event id is the job id");
+        }
         assertEquals(event.get("subject"), event.at("/data/command_id"), "subject is the command id");
     }
 
@@ -109,7 +117,7 @@ class CommandContractTest {
         }
         assertTrue(names.stream().anyMatch(n -> n.startsWith("tag-action-")), names::toString);
         List<String> events = exampleEvents().map(p -> p.getFileName().toString()).toList();
-        for (String outcome : List.of("completed", "errored", "failed", "rejected")) {
+        for (String outcome : List.of("completed", "errored", "failed", "rejected", "cancelled")) {
             assertTrue(events.stream().anyMatch(n -> n.startsWith(outcome)), () -> "no example event for " + outcome);
         }
     }

@@ -166,7 +166,8 @@ class SubmissionPolicyTest {
     private static JobView job(CommandType type, int attempts, int looks, Instant firstClaim,
             Instant unconfirmedSince, Failure error) {
         return new JobView(UUID.randomUUID(), "c-1", type.wireName(), type, "default", 3L, null, null,
-                JobState.SUBMITTING, null, attempts, looks, "pod", null, unconfirmedSince, firstClaim, firstClaim, NOW,
+                1, JobState.SUBMITTING, null, attempts, looks, "pod", null, unconfirmedSince, firstClaim, firstClaim,
+                NOW,
                 null, null, error, null, null, null, null);
     }
 

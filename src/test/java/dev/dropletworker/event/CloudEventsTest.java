@@ -67,7 +67,7 @@ class CloudEventsTest {
 
     private static JobView job(String outcome, Failure failure) {
         return new JobView(UUID.randomUUID(), "c-1", CommandType.TAG_ACTION.wireName(), CommandType.TAG_ACTION,
-                "default", null, "web", JSON.createObjectNode().put("type", "power_off"),
+                "default", null, "web", JSON.createObjectNode().put("type", "power_off"), 1,
                 JobState.valueOf(outcome.toUpperCase()), outcome, 1, 0, null, T, null, T, T, T, T, T.plusSeconds(30),
                 failure, null, null, null, null);
     }
@@ -75,7 +75,7 @@ class CloudEventsTest {
     private static List<ActionView> actions(int count) {
         List<ActionView> actions = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            actions.add(new ActionView(i, UUID.randomUUID(), 1_000_000L + i, 500_000L + i, "power_off", "completed", T,
+            actions.add(new ActionView(i, UUID.randomUUID(), 1, 1_000_000L + i, 500_000L + i, "power_off", "completed", T,
                     T.plusSeconds(20), "droplet", "nyc3", 1, 0, null));
         }
         return actions;

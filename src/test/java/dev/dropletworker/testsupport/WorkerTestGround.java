@@ -7,7 +7,15 @@ import dev.dropletworker.tools.ground.KafkaBroker;
 import dev.dropletworker.tools.ground.PostgresServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -27,6 +35,16 @@ public final class WorkerTestGround implements QuarkusTestResourceLifecycleManag
     /** Accepted by the simulator; shaped so no scanner mistakes it for a real DigitalOcean token. */
     public static final String DIGITALOCEAN_TOKEN = GroundServers.SIMULATOR_TOKEN;
 
+    /**
+     * Account {@code team-c}: a second token the simulator accepts, with its own rate budget, for
+     * tests that treat one account differently from the other (pausing it, say).
+     */
+    public static final String SECOND_ACCOUNT = "team-c";
+    public static final String SECOND_TOKEN = "dop_v1_simulator-second-token";
+
+    /** Config key naming the file with the private key (PKCS#8, DER) that signs the tests' OIDC tokens. */
+    public static final String OIDC_SIGNING_KEY_FILE = "test.oidc.signing-key-file";
+
     /** Short enough for quick tests, long enough that the worker sees an action in progress. */
     public static final Duration ACTION_DURATION = Duration.ofMillis(300);
 
@@ -39,21 +57,47 @@ public final class WorkerTestGround implements QuarkusTestResourceLifecycleManag
             servers = GroundServers.start(SimulatorConfig.builder()
                     .port(0)
                     .token(DIGITALOCEAN_TOKEN)
+                    .token(SECOND_TOKEN)
                     .actionDuration(ACTION_DURATION)
                     .build());
             traces = TraceCollector.start();
         }
-        return Map.of(
+        Map<String, String> config = new HashMap<>(oidcIssuer());
+        config.putAll(Map.of(
                 "kafka.bootstrap.servers", servers.kafka.bootstrapServers(),
                 "quarkus.datasource.jdbc.url", servers.postgres.jdbcUrl(),
                 "quarkus.datasource.username", servers.postgres.username(),
                 "quarkus.datasource.password", servers.postgres.password(),
                 "digitalocean.api-url", servers.simulator.baseUrl(),
                 "digitalocean.token", DIGITALOCEAN_TOKEN,
+                "digitalocean.accounts." + SECOND_ACCOUNT + ".token", SECOND_TOKEN,
                 // Tracing on, as where a collector is configured (the packaged pods run without one).
                 "quarkus.otel.exporter.otlp.traces.endpoint", traces.endpoint(),
                 "quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf",
-                "quarkus.otel.bsp.schedule.delay", "200ms");
+                "quarkus.otel.bsp.schedule.delay", "200ms"));
+        return config;
+    }
+
+    /**
+     * OIDC bearer tokens, verified with a key pair made for this run: the worker gets the public key
+     * (no identity provider to reach), the tests sign tokens with the private key, which they find
+     * in the file named by {@link #OIDC_SIGNING_KEY_FILE}.
+     */
+    private static Map<String, String> oidcIssuer() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            KeyPair pair = generator.generateKeyPair();
+            Path privateKey = Files.createTempFile("oidc-test-signing-key", ".der");
+            privateKey.toFile().deleteOnExit();
+            Files.write(privateKey, pair.getPrivate().getEncoded());
+            return Map.of(
+                    "quarkus.oidc.tenant-enabled", "true",
+                    "quarkus.oidc.public-key", Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()),
+                    OIDC_SIGNING_KEY_FILE, privateKey.toString());
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("could not make the OIDC test key pair", e);
+        }
     }
 
     @Override

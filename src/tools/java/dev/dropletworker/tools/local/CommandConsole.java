@@ -29,7 +29,8 @@ final class CommandConsole implements AutoCloseable {
 
     static final String COMMANDS_TOPIC = "droplet-commands";
     static final String EVENTS_TOPIC = "droplet-events";
-    static final List<String> TOPICS = List.of(COMMANDS_TOPIC, EVENTS_TOPIC, "droplet-commands-dlq");
+    static final String DEAD_LETTER_TOPIC = "droplet-commands-dlq";
+    static final List<String> TOPICS = List.of(COMMANDS_TOPIC, EVENTS_TOPIC, DEAD_LETTER_TOPIC);
     static final String EXAMPLE_COMMAND =
             "{\"command_id\":\"demo-1\",\"type\":\"droplet.action\",\"droplet_id\":123,\"action\":{\"type\":\"power_off\"}}";
 
@@ -39,9 +40,12 @@ final class CommandConsole implements AutoCloseable {
     private final Thread eventPrinter;
     private volatile KafkaConsumer<String, String> consumer;
     private volatile boolean closed;
+    private final boolean fromNow;
 
-    CommandConsole(String bootstrapServers) {
+    /** @param fromNow print only events published from now on (the demo already reported the earlier ones) */
+    CommandConsole(String bootstrapServers, boolean fromNow) {
         this.bootstrapServers = bootstrapServers;
+        this.fromNow = fromNow;
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -95,7 +99,7 @@ final class CommandConsole implements AutoCloseable {
         try (KafkaConsumer<String, String> events = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "local-stack-console",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromNow ? "latest" : "earliest",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
             consumer = events;

@@ -7,9 +7,15 @@ import dev.dropletworker.tools.ground.WorkerProcess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
@@ -20,12 +26,14 @@ import org.jboss.logmanager.handlers.ConsoleHandler;
 /**
  * The README's run command, {@code ./mvnw -Plocal}: a real Kafka broker, PostgreSQL (embedded, or
  * the server in {@code TEST_DB_URL}), the DigitalOcean simulator with three Droplets, and the
- * packaged worker as a child process, all on 127.0.0.1. Commands typed on standard input go to
- * Kafka; events are printed as they arrive. Ctrl-C stops everything.
+ * packaged worker as a child process, all on 127.0.0.1, with two operator API keys made for the
+ * run. Commands typed on standard input go to Kafka; events are printed as they arrive. Ctrl-C
+ * stops everything.
  * <p>
  * Options: {@code -Dworker.port} (default 8080), {@code -Dworker.management.port} (health and
  * metrics, default 9000), {@code -Dsimulator.port} (default 8089, or a free port if 8089 is taken;
- * 0 always picks a free one).
+ * 0 always picks a free one), {@code -Ddemo} (send a demo batch first, with a progress bar and a
+ * summary; the worker's log then goes to {@code target/local-worker.log}).
  */
 public final class LocalStack {
 
@@ -36,6 +44,9 @@ public final class LocalStack {
     /** Long enough to watch an action in progress, short enough not to wait for it. */
     private static final Duration ACTION_DURATION = Duration.ofMillis(2500);
     private static final Duration WORKER_READY_TIMEOUT = Duration.ofMinutes(2);
+    private static final Path DEMO_WORKER_LOG = Path.of("target", "local-worker.log");
+    private final String readKey = newApiKey();
+    private final String operateKey = newApiKey();
     private volatile GroundServers servers;
     private volatile CommandConsole console;
     private volatile WorkerProcess worker;
@@ -57,10 +68,12 @@ public final class LocalStack {
             exit("Port " + managementPort + " is in use. Pick another for the worker's health and metrics: "
                     + "./mvnw -Plocal -Dworker.management.port=9001");
         }
-        new LocalStack().run(jar, new WorkerProcess.Ports(workerPort, managementPort), simulatorPort());
+        String demo = System.getProperty("demo");
+        new LocalStack().run(jar, new WorkerProcess.Ports(workerPort, managementPort), simulatorPort(),
+                demo != null && !"false".equals(demo));
     }
 
-    private void run(Path jar, WorkerProcess.Ports workerPorts, int simulatorPort) throws Exception {
+    private void run(Path jar, WorkerProcess.Ports workerPorts, int simulatorPort, boolean demo) throws Exception {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "local-stack-stop"));
         showServerWarnings();
 
@@ -74,12 +87,23 @@ public final class LocalStack {
         for (String topic : CommandConsole.TOPICS) {
             servers.kafka.createTopic(topic, 1); // now, so that neither side waits for auto-creation
         }
-        console = new CommandConsole(servers.kafka.bootstrapServers());
+        Map<String, String> environment = servers.workerEnvironment(GroundServers.SIMULATOR_TOKEN);
+        // The worker gets the keys' hashes only, as in production.
+        environment.put("WORKER_API_KEYS_READER_HASH", sha256(readKey));
+        environment.put("WORKER_API_KEYS_READER_ROLE", "read");
+        environment.put("WORKER_API_KEYS_OPERATOR_HASH", sha256(operateKey));
+        environment.put("WORKER_API_KEYS_OPERATOR_ROLE", "operate");
 
         System.out.println("Starting the worker from " + jar + " ...");
-        Map<String, String> environment = servers.workerEnvironment(GroundServers.SIMULATOR_TOKEN);
         environment.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false"); // read by a person, not a log pipeline
-        worker = WorkerProcess.launch(jar, environment, workerPorts);
+        if (demo) {
+            // Its lines would tear the progress bar apart.
+            Path log = Path.of(System.getProperty("user.dir")).resolve(DEMO_WORKER_LOG);
+            System.out.println("The worker's log goes to " + log);
+            worker = WorkerProcess.launch(jar, environment, workerPorts, log);
+        } else {
+            worker = WorkerProcess.launch(jar, environment, workerPorts);
+        }
         worker.onUnexpectedExit(code -> exit("The worker exited (code " + code + "); stopping the stack."));
         if (!worker.awaitReady(WORKER_READY_TIMEOUT)) {
             if (worker.isAlive()) {
@@ -90,6 +114,11 @@ public final class LocalStack {
         }
 
         printBanner();
+        if (demo) {
+            new DemoBatch(servers.kafka.bootstrapServers(), System.out).run();
+            printDemoNext();
+        }
+        console = new CommandConsole(servers.kafka.bootstrapServers(), demo);
         console.sendCommandsFrom(System.in);
         System.out.println("Standard input is closed; the stack keeps running until Ctrl-C.");
         new CountDownLatch(1).await();
@@ -122,6 +151,9 @@ public final class LocalStack {
                 String.format(" %-22s %s", "Worker", worker.url()),
                 String.format(" %-22s %s   (readiness: %s)", "  health", worker.healthUrl(""), worker.healthUrl("ready")),
                 String.format(" %-22s %s", "  metrics", worker.metricsUrl()),
+                String.format(" %-22s %s/dashboard/#key=%s", "  dashboard", worker.url(), readKey),
+                String.format(" %-22s read: %s   operate: %s   (header X-API-Key)", "  API keys", readKey, operateKey),
+                String.format(" %-22s %s/q/swagger-ui   (OpenAPI: %s/q/openapi)", "  API docs", worker.url(), worker.url()),
                 line,
                 " Send a command: type or paste one JSON command per line and press Enter. It is published to",
                 " " + CommandConsole.COMMANDS_TOPIC + " (key: droplet_id, else command_id); every event on "
@@ -131,6 +163,41 @@ public final class LocalStack {
                 "",
                 " Ctrl-C stops the worker, the simulator, Kafka and PostgreSQL.",
                 line));
+    }
+
+    /** After the demo: where to look, with the keys to look with. */
+    private void printDemoNext() {
+        String line = "=".repeat(100);
+        System.out.println(String.join("\n",
+                "",
+                " Explore: the dashboard (signed in with the read key; sign in with the operate key to retry the",
+                " failed job, cancel, or pause an account):",
+                "",
+                "   " + worker.url() + "/dashboard/#key=" + readKey,
+                "",
+                "   read key     " + readKey,
+                "   operate key  " + operateKey,
+                "",
+                " or the API:  curl -s -H 'X-API-Key: " + readKey + "' " + worker.url() + "/api/v1/jobs/counts",
+                "",
+                " The stack keeps running: type more commands below (one JSON object per line); Ctrl-C stops it.",
+                line));
+    }
+
+    /** A random key for this run: 24 random bytes, URL-safe base64. */
+    private static String newApiKey() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static String sha256(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Shutdown hook: the worker first, while Kafka and PostgreSQL are still there for its own shutdown. */
