@@ -2,6 +2,7 @@ package dev.dropletworker.dispatch;
 
 import dev.dropletworker.budget.BudgetExhausted;
 import dev.dropletworker.digitalocean.AccountNotConfigured;
+import dev.dropletworker.digitalocean.DigitalOceanAccounts;
 import dev.dropletworker.digitalocean.DigitalOceanException;
 import dev.dropletworker.job.JobClaim;
 import dev.dropletworker.job.JobLogContext;
@@ -51,12 +52,14 @@ public class Dispatcher {
     private final MeterRegistry metrics;
     private final JobTrace trace;
     private final ShutdownDeadline deadline;
+    private final DigitalOceanAccounts accounts;
     private RoleLoop loop;
     /** Accounts whose budget ran out, and until when (this pod's clock; only this pod's claims use it). */
     private final Map<String, Instant> exhaustedAccounts = new ConcurrentHashMap<>();
 
     public Dispatcher(JobStore jobs, DropletRequests requests, SubmissionLedger ledger, ActionFollower follower,
-            DispatchConfig config, PodIdentity pod, MeterRegistry metrics, JobTrace trace, ShutdownDeadline deadline) {
+            DispatchConfig config, PodIdentity pod, MeterRegistry metrics, JobTrace trace, ShutdownDeadline deadline,
+            DigitalOceanAccounts accounts) {
         this.jobs = jobs;
         this.requests = requests;
         this.ledger = ledger;
@@ -67,6 +70,7 @@ public class Dispatcher {
         this.metrics = metrics;
         this.trace = trace;
         this.deadline = deadline;
+        this.accounts = accounts;
     }
 
     void start(@Observes StartupEvent event) {
@@ -119,6 +123,10 @@ public class Dispatcher {
         jobs.releaseExpiredLeases();
         Instant now = Instant.now();
         exhaustedAccounts.values().removeIf(until -> until.isBefore(now));
+        if (!exhaustedAccounts.isEmpty() && exhaustedAccounts.keySet().containsAll(accounts.configured())) {
+            // No account has budget: a claim would walk the whole backlog to find nothing it may send.
+            return 0;
+        }
         List<JobView> claimed = jobs.claimDue(owner, config.lease(), config.batchSize(),
                 Set.copyOf(exhaustedAccounts.keySet()));
         int submitted = 0;

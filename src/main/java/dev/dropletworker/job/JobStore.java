@@ -101,7 +101,9 @@ public class JobStore {
             return Optional.empty();
         }
         if (!job.isRejected() && job.dropletId() != null) {
-            em.createNativeQuery("insert into job_target (job_id, droplet_id) values (:id, :droplet)")
+            em.createNativeQuery("""
+                    insert into job_target (job_id, droplet_id, job_seq)
+                    select id, :droplet, seq from job where id = :id""")
                     .setParameter("id", id).setParameter("droplet", job.dropletId()).executeUpdate();
         }
         Job created = em.find(Job.class, id);
@@ -148,9 +150,9 @@ public class JobStore {
                       -- an earlier job, open or holding on after a timeout, acting on one of its Droplets
                       and not exists (
                             select 1 from job_target mine
-                            join job_target theirs on theirs.droplet_id = mine.droplet_id and theirs.job_id <> mine.job_id
+                            join job_target theirs on theirs.droplet_id = mine.droplet_id and theirs.job_seq < mine.job_seq
                             join job earlier on earlier.id = theirs.job_id
-                            where mine.job_id = j.id and earlier.seq < j.seq
+                            where mine.job_id = j.id
                               and (earlier.state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS')
                                    or earlier.holds_until > now()))
                       -- an earlier tag action not yet listed might act on any Droplet of the account
@@ -213,8 +215,9 @@ public class JobStore {
         }
         moves.letGoOfTargets(job);
         for (Long droplet : new HashSet<>(dropletIds)) {
-            em.createNativeQuery("insert into job_target (job_id, droplet_id) values (:id, :droplet)")
-                    .setParameter("id", job.id).setParameter("droplet", droplet).executeUpdate();
+            em.createNativeQuery("insert into job_target (job_id, droplet_id, job_seq) values (:id, :droplet, :seq)")
+                    .setParameter("id", job.id).setParameter("droplet", droplet).setParameter("seq", job.seq)
+                    .executeUpdate();
         }
         job.targetsListed();
         em.flush();
@@ -223,9 +226,9 @@ public class JobStore {
                 where j.id = :id
                   and not exists (
                         select 1 from job_target mine
-                        join job_target theirs on theirs.droplet_id = mine.droplet_id and theirs.job_id <> mine.job_id
+                        join job_target theirs on theirs.droplet_id = mine.droplet_id and theirs.job_seq < mine.job_seq
                         join job earlier on earlier.id = theirs.job_id
-                        where mine.job_id = j.id and earlier.seq < j.seq
+                        where mine.job_id = j.id
                           and (earlier.state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS') or earlier.holds_until > now()))
                   and not exists (
                         select 1 from job earlier

@@ -50,8 +50,12 @@ public class OperatorLedger {
         }
         moves.restart(job, "retry by " + by + ": generation " + (job.generation + 1));
         em.flush();
-        // seq is the queue position (claimDue runs a key's jobs in seq order): the back of the queue.
-        em.createNativeQuery("update job set seq = nextval(pg_get_serial_sequence('job', 'seq')) where id = :id")
+        // seq is the queue position (claimDue runs a key's jobs in seq order): the back of the queue,
+        // for its Droplets too.
+        em.createNativeQuery("""
+                with moved as (
+                    update job set seq = nextval(pg_get_serial_sequence('job', 'seq')) where id = :id returning id, seq)
+                update job_target t set job_seq = moved.seq from moved where t.job_id = moved.id""")
                 .setParameter("id", jobId)
                 .executeUpdate();
         JobView view = job.view();

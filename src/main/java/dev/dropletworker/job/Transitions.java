@@ -76,8 +76,9 @@ class Transitions {
         letGoOfTargets(job);
         job.startNextGeneration(now());
         if (job.targetsKnown && job.dropletId != null) {
-            em.createNativeQuery("insert into job_target (job_id, droplet_id) values (:id, :droplet)")
-                    .setParameter("id", job.id).setParameter("droplet", job.dropletId).executeUpdate();
+            em.createNativeQuery("insert into job_target (job_id, droplet_id, job_seq) values (:id, :droplet, :seq)")
+                    .setParameter("id", job.id).setParameter("droplet", job.dropletId).setParameter("seq", job.seq)
+                    .executeUpdate();
         }
         record(job, from, JobState.RECEIVED, detail);
     }
