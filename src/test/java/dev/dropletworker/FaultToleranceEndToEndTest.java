@@ -290,7 +290,9 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
                 update budget_request b set at = now() - interval '61 seconds' + r.n * interval '250 milliseconds'
                 from (select id, row_number() over (order by at, id) as n from budget_request
-                      where token_key = encode(sha256(convert_to(:token, 'UTF8')), 'hex')) r
+                      where token_key = encode(sha256(convert_to(:token, 'UTF8')), 'hex')
+                        -- the requests still counted: those before the mark a take has counted out
+                        and at > (select minute_mark from rate_budget where token_key = budget_request.token_key)) r
                 where b.id = r.id""").setParameter("token", token).executeUpdate());
     }
 

@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The per-token request budget, shared by every pod through PostgreSQL, accounting DigitalOcean's
  * two sliding windows exactly: every request taken is a row of {@code budget_request} (a step
  * taking several is one row), and a take is granted only if the requests of the last minute and
- * of the last hour, with it, stay within the configured limits. Each window is counted a second
+ * of the last hour, with it, stay within the configured limits. The token's row keeps both counts,
+ * so a take costs the same with ten requests in the hour or a hundred thousand. Each window is counted a second
  * longer than DigitalOcean's, so that the two clocks differing cannot let a request in early.
  *
  * <p>What responses say is folded in too: {@code ratelimit-remaining} caps what is left for the
@@ -29,6 +30,26 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class RateBudget {
+
+    /**
+     * Moves each window's start to now, taking out of its count the requests that have left it since
+     * the previous take (only those: the cost does not grow with the requests still in the window).
+     * Runs under the token's row lock.
+     */
+    private static final String EXPIRE = """
+            with t as (select clock_timestamp() as at)
+            update rate_budget r set
+                minute_used = r.minute_used - coalesce((select sum(b.requests) from budget_request b
+                    where b.token_key = r.token_key and b.at > r.minute_mark
+                      and b.at <= t.at - make_interval(secs => :minute)), 0),
+                minute_mark = greatest(r.minute_mark, t.at - make_interval(secs => :minute)),
+                hour_used = r.hour_used - coalesce((select sum(b.requests) from budget_request b
+                    where b.token_key = r.token_key and b.at > r.hour_mark
+                      and b.at <= t.at - make_interval(secs => :hour)), 0),
+                hour_mark = greatest(r.hour_mark, t.at - make_interval(secs => :hour))
+            from t
+            where r.token_key = :key
+            returning r.minute_used, r.hour_used""";
 
     /** DigitalOcean's windows, and the second either way that the two clocks may differ. */
     private static final double MINUTE = 60 + 1;
@@ -130,24 +151,20 @@ public class RateBudget {
         boolean mine = reserved && reservedBy.equals(holder);
         // Requests promised to another holder are not ours to take.
         int setAside = reserved && !mine ? (int) number(row[2]) : 0;
-        Object[] used = (Object[]) em.createNativeQuery("""
-                select coalesce(sum(requests) filter (where at > now() - make_interval(secs => :minute)), 0),
-                       coalesce(sum(requests), 0),
-                       coalesce(sum(requests) filter (where at > now() - make_interval(secs => :observedAgo)), 0)
-                from budget_request
-                where token_key = :key and at > now() - make_interval(secs => :hour)""")
-                .setParameter("minute", MINUTE)
-                .setParameter("hour", HOUR)
-                .setParameter("observedAgo", row[5] == null ? 0.0 : number(row[5]))
-                .setParameter("key", key)
-                .getSingleResult();
+        Object[] used = (Object[]) em.createNativeQuery(EXPIRE).setParameter("minute", MINUTE)
+                .setParameter("hour", HOUR).setParameter("key", key).getSingleResult();
         long minuteUsed = (long) number(used[0]);
         long hourUsed = (long) number(used[1]);
-        long sinceObserved = (long) number(used[2]);
         boolean capped = row[4] != null && row[6] != null && number(row[6]) > 0;
         long hourLeft = hourLimit - hourUsed;
         if (capped) {
             // What the API last said was left for the hour, less what was taken since.
+            long sinceObserved = (long) number(em.createNativeQuery("""
+                    select coalesce(sum(requests), 0) from budget_request
+                    where token_key = :key and at > now() - make_interval(secs => :observedAgo)""")
+                    .setParameter("observedAgo", row[5] == null ? 0.0 : number(row[5]))
+                    .setParameter("key", key)
+                    .getSingleResult());
             hourLeft = Math.min(hourLeft, (long) number(row[4]) - sinceObserved);
         }
         long minuteShort = wanted + setAside - (minuteLimit - minuteUsed);
@@ -167,22 +184,26 @@ public class RateBudget {
             throw exhausted(now, wait);
         }
         long id = ((Number) em.createNativeQuery("""
-                insert into budget_request (token_key, at, requests) values (:key, now(), :requests) returning id""")
+                insert into budget_request (token_key, at, requests) values (:key, clock_timestamp(), :requests)
+                returning id""")
                 .setParameter("key", key)
                 .setParameter("requests", wanted)
                 .getSingleResult()).longValue();
-        if (mine) {
-            em.createNativeQuery("""
-                    update rate_budget set reserved_by = null, reserved_tokens = 0, reserved_until = null
-                    where token_key = :key""")
-                    .setParameter("key", key)
-                    .executeUpdate();
-        }
-        // Rows older than the hour are counted no more.
         em.createNativeQuery("""
-                delete from budget_request where token_key = :key and at < now() - make_interval(secs => :hour)""")
+                update rate_budget set minute_used = minute_used + :requests, hour_used = hour_used + :requests,
+                    reserved_by = case when :mine then null else reserved_by end,
+                    reserved_tokens = case when :mine then 0 else reserved_tokens end,
+                    reserved_until = case when :mine then null else reserved_until end
+                where token_key = :key""")
+                .setParameter("requests", wanted)
+                .setParameter("mine", mine)
                 .setParameter("key", key)
-                .setParameter("hour", HOUR)
+                .executeUpdate();
+        // Rows out of the hour's count are not needed any more.
+        em.createNativeQuery("""
+                delete from budget_request
+                where token_key = :key and at <= (select hour_mark from rate_budget where token_key = :key)""")
+                .setParameter("key", key)
                 .executeUpdate();
         return new Grant(id, wanted);
     }
@@ -231,12 +252,23 @@ public class RateBudget {
         if (requests <= 0) {
             return;
         }
+        String key = keyOf(token);
+        em.createNativeQuery("select 1 from rate_budget where token_key = :key for update")
+                .setParameter("key", key).getResultList();
+        // Out of the counts it is still in (a window that has moved past it counts it no more).
         em.createNativeQuery("""
-                update budget_request set requests = greatest(0, requests - :requests)
-                where id = :id and token_key = :key""")
+                with given as (
+                    update budget_request b set requests = b.requests - least(b.requests, :requests)
+                    from budget_request before
+                    where b.id = :id and b.token_key = :key and before.id = b.id
+                    returning b.at, least(before.requests, :requests) as returned)
+                update rate_budget r set
+                    minute_used = r.minute_used - (select coalesce(sum(returned), 0) from given where at > r.minute_mark),
+                    hour_used = r.hour_used - (select coalesce(sum(returned), 0) from given where at > r.hour_mark)
+                where r.token_key = :key""")
                 .setParameter("requests", requests)
                 .setParameter("id", grant.id())
-                .setParameter("key", keyOf(token))
+                .setParameter("key", key)
                 .executeUpdate();
     }
 
@@ -307,17 +339,24 @@ public class RateBudget {
      */
     @Transactional
     public BudgetLeft left(String token) {
-        String key = keyOf(token);
-        Object[] used = (Object[]) em.createNativeQuery("""
-                select coalesce(sum(requests) filter (where at > now() - make_interval(secs => :minute)), 0),
-                       coalesce(sum(requests), 0),
-                       (select greatest(coalesce(extract(epoch from (paused_until - now())), 0), 0)
-                        from rate_budget where token_key = :key)
-                from budget_request where token_key = :key and at > now() - make_interval(secs => :hour)""")
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                select r.minute_used - coalesce((select sum(b.requests) from budget_request b
+                           where b.token_key = r.token_key and b.at > r.minute_mark
+                             and b.at <= clock_timestamp() - make_interval(secs => :minute)), 0),
+                       r.hour_used - coalesce((select sum(b.requests) from budget_request b
+                           where b.token_key = r.token_key and b.at > r.hour_mark
+                             and b.at <= clock_timestamp() - make_interval(secs => :hour)), 0),
+                       greatest(coalesce(extract(epoch from (r.paused_until - now())), 0), 0)
+                from rate_budget r where r.token_key = :key""")
                 .setParameter("minute", MINUTE)
                 .setParameter("hour", HOUR)
-                .setParameter("key", key)
-                .getSingleResult();
+                .setParameter("key", keyOf(token))
+                .getResultList();
+        if (rows.isEmpty()) {
+            return new BudgetLeft(config.perMinute(), config.perHour(), Duration.ZERO);
+        }
+        Object[] used = rows.get(0);
         return new BudgetLeft(Math.max(0, config.perMinute() - number(used[0])),
                 Math.max(0, config.perHour() - number(used[1])),
                 Duration.ofMillis((long) Math.ceil(number(used[2]) * 1000)));

@@ -122,11 +122,16 @@ class RateBudgetTest {
             take.setAutoCommit(false);
             try (PreparedStatement lock = take.prepareStatement("select 1 from rate_budget where token_key = ? for update");
                     PreparedStatement record = take.prepareStatement(
-                            "insert into budget_request (token_key, at, requests) values (?, now(), 5)")) {
+                            "insert into budget_request (token_key, at, requests) values (?, now(), 5)");
+                    PreparedStatement count = take.prepareStatement("""
+                            update rate_budget set minute_used = minute_used + 5, hour_used = hour_used + 5
+                            where token_key = ?""")) {
                 lock.setString(1, key);
                 lock.executeQuery();
                 record.setString(1, key);
                 record.executeUpdate();
+                count.setString(1, key);
+                count.executeUpdate();
             }
             // ...while a response's headers come in for the same token.
             ExecutorService observer = Executors.newSingleThreadExecutor();
@@ -351,18 +356,27 @@ class RateBudgetTest {
 
     /** Moves every request recorded for the token {@code by} into the past. */
     private void age(String token, Duration by) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
-                update budget_request set at = at - make_interval(secs => :by) where token_key = :key""")
-                .setParameter("by", by.toMillis() / 1000.0).setParameter("key", budget.keyOf(token)).executeUpdate());
+        ageOldest(token, Integer.MAX_VALUE, by);
     }
 
-    /** Moves the {@code count} oldest requests recorded for the token {@code by} into the past. */
+    /**
+     * Moves the {@code count} oldest requests recorded for the (new) token {@code by} into the past,
+     * and the windows' marks with them, as if all that had happened {@code by} earlier: the requests
+     * a take has counted out stay counted out, the others are counted out when they leave.
+     */
     private void ageOldest(String token, int count, Duration by) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
-                update budget_request set at = at - make_interval(secs => :by)
-                where id in (select id from budget_request where token_key = :key order by at, id limit :count)""")
-                .setParameter("by", by.toMillis() / 1000.0).setParameter("key", budget.keyOf(token))
-                .setParameter("count", count).executeUpdate());
+        QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("""
+                    update budget_request set at = at - make_interval(secs => :by)
+                    where id in (select id from budget_request where token_key = :key order by at, id limit :count)""")
+                    .setParameter("by", by.toMillis() / 1000.0).setParameter("key", budget.keyOf(token))
+                    .setParameter("count", count).executeUpdate();
+            em.createNativeQuery("""
+                    update rate_budget set minute_mark = minute_mark - make_interval(secs => :by),
+                                           hour_mark = hour_mark - make_interval(secs => :by)
+                    where token_key = :key""")
+                    .setParameter("by", by.toMillis() / 1000.0).setParameter("key", budget.keyOf(token)).executeUpdate();
+        });
     }
 
     private long recorded(String token) {
