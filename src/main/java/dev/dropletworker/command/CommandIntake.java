@@ -7,11 +7,14 @@ import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.NewJob;
 import dev.dropletworker.job.RecordOrigin;
 import dev.dropletworker.lifecycle.JobTrace;
+import dev.dropletworker.lifecycle.ShutdownDeadline;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
-import io.smallrye.common.annotation.Blocking;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Transactional;
@@ -19,8 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -33,9 +38,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Intake: reads each command record, records it as a job (or a rejected job with its event, or a
- * dead letter) and lets the record be acknowledged. It never calls DigitalOcean and never waits on
- * the rate budget, so a slow API cannot stall the consumer or cause rebalances. No record stops it:
- * every one gets an answer, and a database outage is waited out, holding the record, not skipped.
+ * dead letter) and lets the record be acknowledged, once it is committed. One writer thread records
+ * the records in arrival order, as many as are waiting (up to a batch) in one transaction, so a
+ * burst costs a commit per batch, not per record. It never calls DigitalOcean and never waits on the
+ * rate budget, so a slow API cannot stall the consumer or cause rebalances. No record stops it:
+ * every one gets an answer, and a database outage is waited out, holding the records, not skipped.
  */
 @ApplicationScoped
 public class CommandIntake {
@@ -55,12 +62,15 @@ public class CommandIntake {
     private final IntakeStatus status;
     private final DataSource database;
     private final JobTrace trace;
+    private final ShutdownDeadline deadline;
+    private final IntakeQueue queue;
     private volatile boolean stopping;
+    private Thread writer;
 
     public CommandIntake(CommandReader reader, JobStore jobs, DeadLetters deadLetterStore,
             DigitalOceanAccounts accounts, @Channel("droplet-commands-dlq") MutinyEmitter<byte[]> deadLetters,
             ObjectMapper mapper, MeterRegistry metrics, IntakeConfig config, IntakeStatus status,
-            DataSource database, JobTrace trace) {
+            DataSource database, JobTrace trace, ShutdownDeadline deadline) {
         this.reader = reader;
         this.jobs = jobs;
         this.deadLetterStore = deadLetterStore;
@@ -72,29 +82,163 @@ public class CommandIntake {
         this.status = status;
         this.database = database;
         this.trace = trace;
+        this.deadline = deadline;
+        this.queue = new IntakeQueue(config.queueRecords(), config.queueBytes());
     }
 
-    void stopping(@Observes ShutdownEvent event) {
-        stopping = true;
+    void start(@Observes StartupEvent event) {
+        writer = new Thread(this::write, "droplet-worker-intake");
+        writer.setDaemon(true);
+        writer.start();
     }
 
     /**
-     * Ordered and blocking: records of one partition are recorded in arrival order. While the
-     * database is unreachable this holds the record and tries again with backoff; the consumer
-     * meanwhile stops fetching (its small queue fills and SmallRye pauses the partitions, polling
-     * on, so the group sees no failure). Any other failure to record is the record's own: it is
-     * dead-lettered with the reason.
+     * Shutdown, once the channel is paused: the batch being recorded is finished and acknowledged;
+     * records still queued are left unacknowledged, so they go with the partitions to the pods that
+     * stay.
+     */
+    void stop(@Observes @Priority(ShutdownDeadline.STOP_INTAKE + 1) ShutdownEvent event) {
+        stopping = true;
+        if (writer == null) {
+            return;
+        }
+        try {
+            writer.join(Math.max(1, deadline.remaining().toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Hands the record to intake's writer, which records it with the others waiting (one
+     * transaction a batch) and then acknowledges it. The next record comes when the stage
+     * completes: at once unless the writer's queue is full, so a writer held up by a database
+     * outage holds the consumer back too (its small queue fills and SmallRye pauses the partitions,
+     * polling on, so the group sees no failure).
      */
     @Incoming("droplet-commands")
-    @Blocking
-    public void receive(ConsumerRecord<String, byte[]> record) {
-        ReadResult result = read(record);
+    public CompletionStage<Void> receive(Message<byte[]> message) {
+        @SuppressWarnings("unchecked")
+        ConsumerRecord<String, byte[]> record = message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(m -> (ConsumerRecord<String, byte[]>) m.getRecord())
+                .orElseThrow(() -> new IllegalStateException("a command message without its Kafka record"));
+        return queue.offer(new IntakeQueue.Entry(message, record));
+    }
+
+    /** The writer: one batch after the other, in arrival order, until shutdown. */
+    private void write() {
+        while (!stopping) {
+            List<IntakeQueue.Entry> batch;
+            try {
+                batch = queue.take(config.batchSize(), 200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (batch.isEmpty()) {
+                continue;
+            }
+            try {
+                answer(batch);
+            } catch (RuntimeException e) {
+                // Only a stopping pod gives up on a record (it is not acknowledged: it is redelivered).
+                LOG.infof("shutdown: intake left %d records unanswered for the pods that stay (%s)", batch.size(),
+                        e.getClass().getName());
+                return;
+            }
+        }
+    }
+
+    /**
+     * Answers a batch: the commands it holds (accepted or rejected) are recorded in one transaction,
+     * the unreadable ones dead-lettered, then every record is acknowledged. Should the transaction
+     * fail with the database answering, one of the records is at fault: each is then answered on its
+     * own, and the one that cannot be recorded is dead-lettered with the reason.
+     */
+    private void answer(List<IntakeQueue.Entry> batch) {
+        List<Read> reads = new ArrayList<>(batch.size());
+        for (IntakeQueue.Entry entry : batch) {
+            reads.add(new Read(entry.record(), read(entry.record())));
+        }
+        List<Read> commands = reads.stream().filter(r -> !(r.result() instanceof ReadResult.Unreadable)).toList();
+        if (!commands.isEmpty() && !recordedTogether(commands)) {
+            commands.forEach(r -> answerOne(r.result(), r.record()));
+        }
+        reads.stream().filter(r -> r.result() instanceof ReadResult.Unreadable)
+                .forEach(r -> answerOne(r.result(), r.record()));
+        status.released();
+        batch.forEach(entry -> entry.message().ack());
+    }
+
+    private record Read(ConsumerRecord<String, byte[]> record, ReadResult result) {
+    }
+
+    /**
+     * Records the batch's commands in one transaction, waiting out a database outage (the batch is
+     * held, and with it the consumer, until the database is back).
+     *
+     * @return false when the transaction failed though the database answers (one record's fault)
+     */
+    private boolean recordedTogether(List<Read> commands) {
+        Duration wait = config.databaseRetryMin();
+        while (true) {
+            try {
+                countRecorded(recordAll(commands));
+                return true;
+            } catch (RuntimeException e) {
+                if (stopping) {
+                    throw e;
+                }
+                if (databaseReachable()) {
+                    LOG.debugf("a batch of %d records could not be recorded together (%s); one by one",
+                            commands.size(), e.getClass().getName());
+                    return false;
+                }
+                holdOn(commands.get(0).record(), e, false);
+                pause(wait);
+                wait = min(wait.multipliedBy(2), config.databaseRetryMax());
+            }
+        }
+    }
+
+    // Called from this bean: ArC intercepts such self-invocations (the method is not private).
+    @Transactional
+    List<Command> recordAll(List<Read> commands) {
+        List<Command> accepted = new ArrayList<>();
+        for (Read read : commands) {
+            if (read.result() instanceof ReadResult.Accepted a) {
+                Command c = a.command();
+                try (JobLogContext fields = JobLogContext.ofCommand(c.commandId(), c.dropletId(), c.account())) {
+                    if (record(c, read.record())) {
+                        accepted.add(c);
+                    }
+                }
+            } else if (read.result() instanceof ReadResult.Rejected rejected) {
+                try (JobLogContext fields = JobLogContext.ofCommand(rejected.commandId(), rejected.dropletId(),
+                        rejected.account())) {
+                    record(rejected, read.record());
+                }
+            }
+        }
+        return accepted;
+    }
+
+    private void countRecorded(List<Command> accepted) {
+        accepted.forEach(c -> metrics.counter("dropletworker.commands.accepted", "type", c.type().wireName())
+                .increment());
+    }
+
+    /**
+     * Answers one record: records it (or dead-letters it), trying again while the database is
+     * unreachable. The database answering but refusing the record makes it a dead letter with the
+     * reason.
+     */
+    private void answerOne(ReadResult first, ConsumerRecord<String, byte[]> record) {
+        ReadResult result = first;
         Duration wait = config.databaseRetryMin();
         boolean retried = false;
         while (true) {
             try {
                 answer(result, record);
-                status.released();
                 return;
             } catch (RuntimeException e) {
                 if (stopping) {
@@ -117,18 +261,22 @@ public class CommandIntake {
                 }
                 // The database is away, or neither the dead-letter topic nor the database takes this
                 // record: hold it (nothing is skipped) and try again later; the pod is not ready meanwhile.
-                if (status.holdingSince().isEmpty()) {
-                    LOG.warnf("record %s-%d@%d cannot be recorded yet (%s, database %s); intake holds it and "
-                            + "tries again", record.topic(), record.partition(), record.offset(),
-                            e.getClass().getName(), reachable ? "reachable" : "unreachable");
-                }
-                status.holding();
-                metrics.counter("dropletworker.intake.database.waits").increment();
+                holdOn(record, e, reachable);
                 pause(wait);
                 wait = min(wait.multipliedBy(2), config.databaseRetryMax());
                 retried = false;
             }
         }
+    }
+
+    private void holdOn(ConsumerRecord<String, byte[]> record, RuntimeException e, boolean reachable) {
+        if (status.holdingSince().isEmpty()) {
+            LOG.warnf("record %s-%d@%d cannot be recorded yet (%s, database %s); intake holds it and "
+                    + "tries again", record.topic(), record.partition(), record.offset(),
+                    e.getClass().getName(), reachable ? "reachable" : "unreachable");
+        }
+        status.holding();
+        metrics.counter("dropletworker.intake.database.waits").increment();
     }
 
     private ReadResult read(ConsumerRecord<String, byte[]> record) {
@@ -152,7 +300,9 @@ public class CommandIntake {
         if (result instanceof ReadResult.Accepted accepted) {
             Command c = accepted.command();
             try (JobLogContext fields = JobLogContext.ofCommand(c.commandId(), c.dropletId(), c.account())) {
-                record(c, record);
+                if (record(c, record)) {
+                    countRecorded(List.of(c));
+                }
             }
         } else if (result instanceof ReadResult.Rejected rejected) {
             try (JobLogContext fields = JobLogContext.ofCommand(rejected.commandId(), rejected.dropletId(),
@@ -164,13 +314,13 @@ public class CommandIntake {
         }
     }
 
-    // Called from receive() on this bean: ArC intercepts such self-invocations (the methods are not
-    // private), so each record is its own transaction, committed before the Kafka record is acked.
+    // Called from this bean: ArC intercepts such self-invocations (the methods are not private), so
+    // a record answered on its own is its own transaction, committed before it is acknowledged.
+    /** @return whether the command was new (not a redelivery of one already recorded) */
     @Transactional
-    void record(Command command, ConsumerRecord<String, byte[]> record) {
+    boolean record(Command command, ConsumerRecord<String, byte[]> record) {
         NewJob job = command.toNewJob(origin(record)).tracedBy(trace.toKeep(record.headers()));
-        jobs.record(job).ifPresent(j -> metrics.counter("dropletworker.commands.accepted",
-                "type", command.type().wireName()).increment());
+        return jobs.record(job).isPresent();
     }
 
     @Transactional

@@ -40,4 +40,22 @@ public interface IntakeConfig {
     /** The longest wait between two tries while PostgreSQL is unreachable. */
     @WithDefault("15s")
     Duration databaseRetryMax();
+
+    /**
+     * The most records intake's writer records in one transaction: under a burst, one commit
+     * answers this many commands.
+     */
+    @WithDefault("100")
+    int batchSize();
+
+    /**
+     * Records handed over by the consumer and waiting for the writer, at most (beyond this, or
+     * {@link #queueBytes()}, the consumer waits).
+     */
+    @WithDefault("200")
+    int queueRecords();
+
+    /** Bytes of record values waiting for the writer, at most: a flood of large records queues few. */
+    @WithDefault("4194304")
+    long queueBytes();
 }
