@@ -5,10 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropletworker.budget.BudgetConfig;
+import dev.dropletworker.budget.BudgetExhausted;
+import dev.dropletworker.budget.RateBudget;
+import dev.dropletworker.digitalocean.DigitalOceanAccounts;
 import dev.dropletworker.job.JobState;
+import dev.dropletworker.job.TrackingLedger;
 import dev.dropletworker.job.JobView;
 import dev.dropletworker.testsupport.WorkerTestGround;
 import dev.dropletworker.tools.ground.CommandBus;
+import dev.dropletworker.tracking.ActionDurations;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -19,20 +26,44 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** How actions are followed: cheaply, through the account's action list when several are in flight. */
+/**
+ * How actions are followed: cheaply, through one read of the account's action list when several are
+ * in flight, first read when actions of their type have lately been finishing, and ahead of new
+ * work when the budget runs short.
+ */
 @QuarkusTest
 class ActionTrackingEndToEndTest extends WorkerEndToEnd {
 
     @Inject
     EntityManager em;
 
+    @Inject
+    ActionDurations durations;
+
+    @Inject
+    TrackingLedger tracking;
+
+    @Inject
+    RateBudget budget;
+
+    @Inject
+    BudgetConfig budgetConfig;
+
+    @Inject
+    MeterRegistry metrics;
+
+    @ConfigProperty(name = "digitalocean.token")
+    String token;
+
     @AfterEach
     void restoreActionDurations() {
         long usual = WorkerTestGround.ACTION_DURATION.toMillis();
-        simulator.actionDurations(Map.of("reboot", usual, "power_off", usual, "shutdown", usual));
+        simulator.actionDurations(Map.of("reboot", usual, "power_off", usual, "shutdown", usual,
+                "password_reset", usual, "power_cycle", usual));
     }
 
     @Test
@@ -90,6 +121,146 @@ class ActionTrackingEndToEndTest extends WorkerEndToEnd {
         JsonNode bulkEvent = bus.awaitEvent(bulk.get("command_id").asText(), EVENT_TIMEOUT);
         assertTrue(Instant.parse(bulkEvent.path("time").asText()).isAfter(Instant.parse(loneEvent.path("time").asText())),
                 "the lone reboot was seen finished while the bulk was still being followed");
+    }
+
+    @Test
+    void aTypesFirstPollComesWhenActionsOfThatTypeHaveLatelyBeenFinishing() {
+        // A type no other test runs, so that its median is this test's alone.
+        simulator.actionDurations(Map.of("password_reset", 2_500L));
+        List<String> learning = new java.util.ArrayList<>();
+        for (int i = 0; i < ActionDurations.MIN_SAMPLES; i++) {
+            long droplet = simulator.seedDroplet("learn-" + UUID.randomUUID().toString().substring(0, 8));
+            String commandId = CommandBus.newCommandId("learn");
+            bus.send(Long.toString(droplet), actionCommand(commandId, droplet, "password_reset"));
+            learning.add(commandId);
+        }
+        learning.forEach(commandId -> assertEquals("completed",
+                bus.awaitEvent(commandId, EVENT_TIMEOUT).path("data").path("outcome").asText()));
+
+        durations.refresh();
+
+        Duration median = durations.median("password_reset");
+        assertTrue(median != null && median.compareTo(Duration.ofSeconds(2)) >= 0
+                && median.compareTo(Duration.ofSeconds(3)) <= 0, "learned: " + median);
+        long lone = simulator.seedDroplet("learned-" + UUID.randomUUID().toString().substring(0, 8));
+        long since = simulator.lastSeq();
+        String commandId = CommandBus.newCommandId("learned");
+        bus.send(Long.toString(lone), actionCommand(commandId, lone, "password_reset"));
+        assertEquals("completed", bus.awaitEvent(commandId, EVENT_TIMEOUT).path("data").path("outcome").asText());
+        List<JsonNode> requests = simulator.requestsSince(since);
+        JsonNode post = requests.stream().filter(r -> "POST".equals(r.path("method").asText())
+                && r.path("path").asText().equals("/v2/droplets/" + lone + "/actions")).findFirst().orElseThrow();
+        JsonNode firstRead = requests.stream().filter(r -> "GET".equals(r.path("method").asText())
+                && r.path("path").asText().matches("/v2/actions/\\d+")).findFirst().orElseThrow();
+        Duration untilFirstRead = Duration.between(Instant.parse(post.path("time").asText()),
+                Instant.parse(firstRead.path("time").asText()));
+        // Configured: 100 ms. Learned: the median, less at most the rounding of DigitalOcean's whole seconds.
+        assertTrue(untilFirstRead.compareTo(Duration.ofMillis(1500)) >= 0, "first read after " + untilFirstRead);
+    }
+
+    @Test
+    void oneReadOfTheAccountsListAtATimeServesTheDueActionsOfEveryPod() {
+        simulator.actionDurations(Map.of("power_cycle", 500L));
+        String tag = "shared-" + UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 6; i++) {
+            simulator.seedDroplet(tag + "-" + i, tag);
+        }
+        // Another pod takes the account's list read and keeps it while it reads.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> tracking.claimListRead(DigitalOceanAccounts.DEFAULT, Duration.ofMinutes(1)));
+        long since = simulator.lastSeq();
+        ObjectNode bulk = tagCommand("shared", tag, "power_cycle");
+        String commandId = bulk.get("command_id").asText();
+        bus.send(commandId, bulk.toString());
+        Awaitility.await().atMost(EVENT_TIMEOUT).until(() -> jobs.findByCommandId(commandId).orElse(null),
+                job -> job != null && job.state() == JobState.IN_PROGRESS);
+        long started = simulator.lastSeq();
+
+        // Every action of the bulk finishes in DigitalOcean meanwhile; this pod reads none of them:
+        // the other pod's read serves them.
+        Awaitility.await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+        assertEquals(List.of(), actionReads(since), "reads of the account's actions while another pod holds its read");
+        assertEquals(JobState.IN_PROGRESS, jobs.findByCommandId(commandId).orElseThrow().state());
+
+        tracking.listReadDone(DigitalOceanAccounts.DEFAULT, Duration.ZERO);
+        JsonNode event = bus.awaitEvent(commandId, EVENT_TIMEOUT);
+
+        assertEquals("completed", event.path("data").path("outcome").asText(), event.toString());
+        assertEquals(List.of("/v2/actions"), actionReads(started), "one list read serves all six");
+    }
+
+    @Test
+    void actionsInFlightAreFollowedWhileNewWorkWaitsForTheBudget() {
+        simulator.actionDurations(Map.of("power_cycle", 600L));
+        long first = simulator.seedDroplet("started-" + UUID.randomUUID().toString().substring(0, 8));
+        String firstCommand = CommandBus.newCommandId("started");
+        bus.send(Long.toString(first), actionCommand(firstCommand, first, "power_cycle"));
+        Awaitility.await().atMost(EVENT_TIMEOUT).until(() -> jobs.findByCommandId(firstCommand).orElse(null),
+                job -> job != null && job.state() == JobState.IN_PROGRESS);
+        // New work takes the minute up to the share it leaves to actions in flight.
+        int taken = 0;
+        try {
+            while (taken <= budgetConfig.perMinute()) {
+                budget.take(token, RateBudget.Purpose.NEW_WORK);
+                taken++;
+            }
+        } catch (BudgetExhausted expected) {
+            // saturated
+        }
+        // Dispatch remembers how long the budget is gone: taken 45 s ago, it comes back in 15.
+        backdateTheBudget(Duration.ofSeconds(45));
+        double dispatchWaits = budgetWaits("dispatch");
+        double trackingWaits = budgetWaits("tracking");
+        long since = simulator.lastSeq();
+        Map<String, Long> waiting = new java.util.HashMap<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                long droplet = simulator.seedDroplet("waiting-" + UUID.randomUUID().toString().substring(0, 8));
+                String commandId = CommandBus.newCommandId("waiting");
+                bus.send(Long.toString(droplet), actionCommand(commandId, droplet, "power_cycle"));
+                waiting.put(commandId, droplet);
+            }
+
+            JsonNode event = bus.awaitEvent(firstCommand, EVENT_TIMEOUT);
+
+            assertEquals("completed", event.path("data").path("outcome").asText(), event.toString());
+            assertEquals(trackingWaits, budgetWaits("tracking"), "tracking never waited for the budget");
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> budgetWaits("dispatch") > dispatchWaits);
+            waiting.values().forEach(droplet -> assertEquals(List.of(), posts(since, "/v2/droplets/" + droplet + "/actions"),
+                    "new work waits for the budget"));
+        } finally {
+            freeTheBudget();
+        }
+        waiting.keySet().forEach(commandId -> assertEquals("completed",
+                bus.awaitEvent(commandId, EVENT_TIMEOUT.plusSeconds(20)).path("data").path("outcome").asText()));
+    }
+
+    /** The worker's reads of the account's actions (single or list) since {@code since}. */
+    private List<String> actionReads(long since) {
+        return simulator.requestsSince(since).stream()
+                .filter(r -> "GET".equals(r.path("method").asText()))
+                .map(r -> r.path("path").asText())
+                .filter(p -> p.startsWith("/v2/actions"))
+                .toList();
+    }
+
+    private double budgetWaits(String role) {
+        var counter = metrics.find("dropletworker.budget.waits").tag("role", role).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Transactional
+    void backdateTheBudget(Duration ago) {
+        em.createNativeQuery("""
+                update budget_request set at = now() - make_interval(secs => :ago)
+                where token_key = encode(sha256(convert_to(:token, 'UTF8')), 'hex')""")
+                .setParameter("ago", ago.toSeconds()).setParameter("token", token).executeUpdate();
+    }
+
+    @Transactional
+    void freeTheBudget() {
+        em.createNativeQuery("delete from budget_request where token_key = encode(sha256(convert_to(:token, 'UTF8')), 'hex')")
+                .setParameter("token", token).executeUpdate();
     }
 
     @Transactional

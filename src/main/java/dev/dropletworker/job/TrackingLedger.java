@@ -39,7 +39,8 @@ public class TrackingLedger {
 
     /**
      * DigitalOcean accepted the claim's request (or an earlier attempt's was found): the job is
-     * IN_PROGRESS, following these actions, first polled {@code untilFirstPoll} from now. Nothing is
+     * IN_PROGRESS, following these actions, each first polled {@code untilFirstPoll} (of its type)
+     * from now. Nothing is
      * recorded if the claim's lease was lost.
      *
      * @param createdDroplets for a create, the Droplets as the answer returned them; null otherwise
@@ -47,12 +48,12 @@ public class TrackingLedger {
      * @return false when the lease was lost
      */
     @Transactional
-    public boolean follow(JobClaim claim, List<Action> actions, Duration untilFirstPoll, JsonNode createdDroplets,
-            String detail, boolean attempt) {
+    public boolean follow(JobClaim claim, List<Action> actions, Function<String, Duration> untilFirstPoll,
+            JsonNode createdDroplets, String detail, boolean attempt) {
         return submissions.leased(claim).map(job -> {
-            Instant firstPoll = moves.now().plus(untilFirstPoll);
+            Instant now = moves.now();
             for (Action action : actions) {
-                em.persist(JobAction.following(job.id, action, firstPoll));
+                em.persist(JobAction.following(job.id, action, now.plus(untilFirstPoll.apply(action.type()))));
             }
             if (createdDroplets != null) {
                 job.keepCreatedDroplets(createdDroplets);
@@ -102,6 +103,76 @@ public class TrackingLedger {
         Map<String, Long> byAccount = new HashMap<>();
         counts.forEach(c -> byAccount.put((String) c[0], ((Number) c[1]).longValue()));
         return byAccount;
+    }
+
+    /**
+     * Claims the account's next read of its action list, which serves every action in flight on
+     * it whichever pod submitted them: it goes to one pod at a time, for {@code lease}, once it is
+     * due.
+     *
+     * @return whether this pod now holds it
+     */
+    @Transactional
+    public boolean claimListRead(String account, Duration lease) {
+        return !em.createNativeQuery("""
+                insert into account_list_read as r (account, next_read_at, leased_until)
+                values (:account, now(), now() + make_interval(secs => :lease))
+                on conflict (account) do update set leased_until = excluded.leased_until
+                where r.next_read_at <= now() and (r.leased_until is null or r.leased_until < now())
+                returning account""")
+                .setParameter("account", account)
+                .setParameter("lease", lease.toMillis() / 1000.0)
+                .getResultList().isEmpty();
+    }
+
+    /**
+     * How long until the account's next list read is due (zero if it is), or null while a pod holds
+     * it (the read is being made now).
+     */
+    @Transactional
+    public Duration untilListRead(String account) {
+        List<?> seconds = em.createNativeQuery("""
+                select greatest(0, extract(epoch from next_read_at - now())) from account_list_read
+                where account = :account and (leased_until is null or leased_until < now())""")
+                .setParameter("account", account).getResultList();
+        if (seconds.isEmpty()) {
+            return null;
+        }
+        return Duration.ofMillis((long) (((Number) seconds.get(0)).doubleValue() * 1000));
+    }
+
+    /** This pod made the account's list read it held; the next one is due {@code untilNext} from now. */
+    @Transactional
+    public void listReadDone(String account, Duration untilNext) {
+        em.createNativeQuery("""
+                update account_list_read set next_read_at = now() + make_interval(secs => :delay), leased_until = null
+                where account = :account""")
+                .setParameter("delay", untilNext.toMillis() / 1000.0)
+                .setParameter("account", account)
+                .executeUpdate();
+    }
+
+    /**
+     * How long each action type took, over the actions that completed in the last {@code window}:
+     * the median from DigitalOcean's started_at to its completed_at, by type, for the types with at
+     * least {@code minSamples} such actions.
+     */
+    @Transactional
+    public Map<String, Duration> observedDurations(Duration window, int minSamples) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                select type, percentile_cont(0.5) within group (order by extract(epoch from (completed_at - started_at)))
+                from job_action
+                where status = 'completed' and type is not null and started_at is not null
+                  and completed_at >= started_at and completed_at > now() - make_interval(secs => :window)
+                group by type
+                having count(*) >= :samples""")
+                .setParameter("window", window.toSeconds())
+                .setParameter("samples", minSamples)
+                .getResultList();
+        Map<String, Duration> medians = new HashMap<>();
+        rows.forEach(r -> medians.put((String) r[0], Duration.ofMillis((long) (((Number) r[1]).doubleValue() * 1000))));
+        return medians;
     }
 
     /** The in-progress rows, by action id, that follow any of {@code actionIds} on {@code account}. */

@@ -18,6 +18,7 @@ import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.TrackingLedger;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,8 +31,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Follows every submitted action to {@code completed} or {@code errored}: with
- * {@code GET /v2/actions/{id}}, or a page of {@code GET /v2/actions} when one account has several
- * in flight, on the {@link PollSchedule}.
+ * {@code GET /v2/actions/{id}}, or one page of {@code GET /v2/actions} for all of an account's
+ * when it has several in flight, on the {@link PollSchedule} and when actions of each type have
+ * lately been finishing ({@link ActionDurations}).
  */
 @ApplicationScoped
 public class ActionFollower {
@@ -45,26 +47,31 @@ public class ActionFollower {
     private final PollSchedule schedule;
     private final MeterRegistry metrics;
 
+    private final ActionDurations durations;
+
     ActionFollower(TrackingLedger ledger, JobStore jobs, DigitalOcean api, TrackingConfig config,
-            MeterRegistry metrics) {
+            ActionDurations durations, MeterRegistry metrics) {
         this.ledger = ledger;
         this.jobs = jobs;
         this.api = api;
         this.config = config;
         this.schedule = new PollSchedule(config);
+        this.durations = durations;
         this.metrics = metrics;
     }
 
     /**
      * Dispatch's hand-over: DigitalOcean is running these actions for the claimed job (or an earlier
-     * attempt's were found). The job is IN_PROGRESS from here, its actions first read on schedule.
+     * attempt's were found). The job is IN_PROGRESS from here, each action first read when actions
+     * of its type have lately been finishing.
      *
      * @param createdDroplets for a create, the Droplets as the create's answer gave them; null otherwise
      * @param attempt whether the claim was an attempt (else a look after the last one, which found them)
      */
     public void follow(JobClaim claim, List<Action> actions, JsonNode createdDroplets, String detail,
             boolean attempt) {
-        ledger.follow(claim, actions, schedule.untilFirstPoll(), createdDroplets, detail, attempt);
+        ledger.follow(claim, actions, type -> schedule.untilFirstPoll(durations.median(type)), createdDroplets,
+                detail, attempt);
     }
 
     /** Reads the actions that are due. @return how many were due */
@@ -74,27 +81,96 @@ public class ActionFollower {
             return 0;
         }
         Map<UUID, JobView> jobsById = jobs.findAll(due.stream().map(ActionView::jobId).toList());
-        List<Long> rowIds = due.stream().map(ActionView::rowId).toList();
-        Map<Long, Action> listed;
+        Map<String, List<ActionView>> byAccount = new HashMap<>();
+        due.forEach(row -> byAccount.computeIfAbsent(jobsById.get(row.jobId()).account(), a -> new ArrayList<>())
+                .add(row));
+        Map<String, Long> inFlight = schedule.listReadsEnabled() ? ledger.inFlightByAccount() : Map.of();
+        List<ActionView> single = new ArrayList<>();
+        Map<Long, Action> listed = new HashMap<>();
+        for (Map.Entry<String, List<ActionView>> account : byAccount.entrySet()) {
+            if (schedule.readsFromList(inFlight.getOrDefault(account.getKey(), 0L))) {
+                if (readFromList(account.getKey(), account.getValue(), jobsById, listed)) {
+                    single.addAll(account.getValue());
+                }
+            } else {
+                single.addAll(account.getValue());
+            }
+        }
+        pollEach(single, jobsById, listed);
+        return due.size();
+    }
+
+    /**
+     * Reads the due actions of an account with several in flight (a bulk, a multi-create, a busy
+     * account) from its action list, newest first, instead of one request each: a page of 200 costs
+     * what one single read does and shows every recent action of the account at once, whichever pod
+     * follows it. One pod at a time makes the account's read, at most once per
+     * {@link TrackingConfig#listReadInterval()}; a pod whose due actions find the read not its to
+     * make lets them wait for the next, which sees them. Actions in flight but not yet due that the
+     * page shows finished are recorded too, which spares their polls.
+     *
+     * @param listed where the actions read are put, by id
+     * @return whether the rows are this pod's to read now ({@code listed}, or one by one where the
+     *         list did not show them); false when they were left for the account's next list read
+     */
+    private boolean readFromList(String account, List<ActionView> rows, Map<UUID, JobView> jobsById,
+            Map<Long, Action> listed) {
+        List<Long> rowIds = rows.stream().map(ActionView::rowId).toList();
+        if (!ledger.claimListRead(account, config.lease())) {
+            ledger.reschedulePolls(rowIds, schedule.untilAccountListRead(ledger.untilListRead(account)));
+            return false;
+        }
+        Duration untilNextRead = schedule.untilNextListRead();
         try {
-            listed = readFromActionLists(due, jobsById);
+            Set<Long> wanted = new HashSet<>();
+            Instant since = null;
+            for (ActionView row : rows) {
+                wanted.add(row.actionId());
+                JobView job = jobsById.get(row.jobId());
+                Instant started = row.startedAt() != null ? row.startedAt()
+                        : job.firstSubmittingAt() != null ? job.firstSubmittingAt() : job.receivedAt();
+                if (since == null || started.isBefore(since)) {
+                    since = started;
+                }
+            }
+            List<Action> page = api.listActionsSince(account, since, schedule.listPagesFor(rows.size()), wanted,
+                    Purpose.FOLLOW_UP);
+            metrics.counter("dropletworker.tracking.list.reads").increment();
+            Map<Long, Action> finishedElsewhere = new HashMap<>();
+            for (Action action : page) {
+                if (wanted.contains(action.id())) {
+                    listed.put(action.id(), action);
+                } else if (action.isFinished()) {
+                    finishedElsewhere.put(action.id(), action);
+                }
+            }
+            recordFinished(account, finishedElsewhere);
+            return true;
         } catch (BudgetExhausted e) {
             metrics.counter("dropletworker.budget.waits", "role", "tracking").increment();
-            ledger.reschedulePolls(rowIds, e.waitFor());
-            return 0;
+            untilNextRead = e.waitFor();
+            ledger.reschedulePolls(rowIds, untilNextRead);
+            return false;
         } catch (DigitalOceanException.ErrorResponse e) {
             if (e.error().isTooManyRequests()) {
-                ledger.reschedulePolls(rowIds, schedule.afterRateLimit(e.retryAfter().orElse(null)));
-                return 0;
+                untilNextRead = schedule.afterRateLimit(e.retryAfter().orElse(null));
+                ledger.reschedulePolls(rowIds, untilNextRead);
+                return false;
             }
             LOG.debugf("action list read failed (%s); polling one by one", e.getMessage());
-            listed = Map.of();
+            return true;
         } catch (DigitalOceanException.Unreachable | AccountNotConfigured e) {
             LOG.debugf("action list read failed (%s); polling one by one", e.getMessage());
-            listed = Map.of();
+            return true;
+        } finally {
+            ledger.listReadDone(account, untilNextRead);
         }
-        for (int i = 0; i < due.size(); i++) {
-            ActionView row = due.get(i);
+    }
+
+    /** Reads each of these actions, from {@code listed} where the account's list showed it, else on its own. */
+    private void pollEach(List<ActionView> rows, Map<UUID, JobView> jobsById, Map<Long, Action> listed) {
+        for (int i = 0; i < rows.size(); i++) {
+            ActionView row = rows.get(i);
             JobView job = jobsById.get(row.jobId());
             try {
                 Action action = listed.get(row.actionId());
@@ -104,15 +180,16 @@ public class ActionFollower {
                 recordPoll(job, row, action);
             } catch (BudgetExhausted e) {
                 metrics.counter("dropletworker.budget.waits", "role", "tracking").increment();
-                // This poll and the rest of the batch wait for the budget, not for their claims to expire.
-                ledger.reschedulePolls(rowIds.subList(i, rowIds.size()), e.waitFor());
-                return 0;
+                // This poll and the rest wait for the budget, not for their claims to expire.
+                ledger.reschedulePolls(rows.subList(i, rows.size()).stream().map(ActionView::rowId).toList(),
+                        e.waitFor());
+                return;
             } catch (DigitalOceanException.ErrorResponse e) {
                 ApiError error = e.error();
                 if (error.isTooManyRequests()) {
-                    ledger.reschedulePolls(rowIds.subList(i, rowIds.size()),
+                    ledger.reschedulePolls(rows.subList(i, rows.size()).stream().map(ActionView::rowId).toList(),
                             schedule.afterRateLimit(e.retryAfter().orElse(null)));
-                    return 0;
+                    return;
                 }
                 pollFailed(job, row, Failure.of(Reason.API_ERROR, error), error.isTransient());
             } catch (DigitalOceanException.Unreachable e) {
@@ -126,7 +203,6 @@ public class ActionFollower {
                         false);
             }
         }
-        return due.size();
     }
 
     private void recordPoll(JobView job, ActionView row, Action action) {
@@ -135,54 +211,6 @@ public class ActionFollower {
             LOG.infof("job %s action %d %s command_id=%s droplet_id=%s", job.id(), row.actionId(),
                     action.finalStatus(), job.commandId(), action.resourceId());
         }
-    }
-
-    /**
-     * Where one account has several actions in flight (a bulk, a multi-create, a busy account),
-     * reads the due ones from the account's action list, newest first, instead of one request
-     * each: a page of 200 costs what one single read does and shows every recent action at once.
-     * A due action not found there is read on its own. Actions in flight but not yet due that the
-     * page shows finished are recorded too, which spares their polls.
-     */
-    private Map<Long, Action> readFromActionLists(List<ActionView> due, Map<UUID, JobView> jobsById) {
-        Map<Long, Action> listed = new HashMap<>();
-        if (!schedule.listReadsEnabled()) {
-            return listed;
-        }
-        Map<String, List<ActionView>> byAccount = new HashMap<>();
-        due.forEach(row -> byAccount.computeIfAbsent(jobsById.get(row.jobId()).account(), a -> new ArrayList<>())
-                .add(row));
-        Map<String, Long> inFlight = ledger.inFlightByAccount();
-        for (Map.Entry<String, List<ActionView>> account : byAccount.entrySet()) {
-            List<ActionView> accountRows = account.getValue();
-            if (!schedule.readsFromList(inFlight.getOrDefault(account.getKey(), 0L))) {
-                continue;
-            }
-            Set<Long> wanted = new HashSet<>();
-            Instant since = null;
-            for (ActionView row : accountRows) {
-                wanted.add(row.actionId());
-                JobView job = jobsById.get(row.jobId());
-                Instant started = row.startedAt() != null ? row.startedAt()
-                        : job.firstSubmittingAt() != null ? job.firstSubmittingAt() : job.receivedAt();
-                if (since == null || started.isBefore(since)) {
-                    since = started;
-                }
-            }
-            List<Action> page = api.listActionsSince(account.getKey(), since, schedule.listPagesFor(accountRows.size()),
-                    wanted, Purpose.FOLLOW_UP);
-            metrics.counter("dropletworker.tracking.list.reads").increment();
-            Map<Long, Action> finishedElsewhere = new HashMap<>();
-            for (Action action : page) {
-                if (wanted.contains(action.id())) {
-                    listed.put(action.id(), action);
-                } else if (action.isFinished()) {
-                    finishedElsewhere.put(action.id(), action);
-                }
-            }
-            recordFinished(account.getKey(), finishedElsewhere);
-        }
-        return listed;
     }
 
     /** Actions a list read showed finished before their next poll came due. */

@@ -22,9 +22,18 @@ final class PollSchedule {
         this.config = config;
     }
 
-    /** How long after submission a new action is first read (most actions take seconds). */
-    Duration untilFirstPoll() {
-        return config.firstPoll();
+    /**
+     * How long after submission a new action is first read: the configured first poll until actions
+     * of its type have been seen finishing, then the median time they took (but never sooner than
+     * the next round of tracking could read it).
+     *
+     * @param observedMedian how long actions of this type took lately, or null when unknown
+     */
+    Duration untilFirstPoll(Duration observedMedian) {
+        if (observedMedian == null) {
+            return config.firstPoll();
+        }
+        return observedMedian.compareTo(config.interval()) < 0 ? config.interval() : observedMedian;
     }
 
     /** After {@code polls} reads of a running action: doubling from the minimum interval, capped. */
@@ -81,6 +90,22 @@ final class PollSchedule {
      */
     boolean readsFromList(long inFlight) {
         return config.listReadThreshold() > 0 && inFlight >= config.listReadThreshold();
+    }
+
+    /** After one read of an account's action list, how long until the next may be made, by any pod. */
+    Duration untilNextListRead() {
+        return config.listReadInterval();
+    }
+
+    /**
+     * How long due actions of an account wait when its list read is not this pod's to make: until
+     * that read is due ({@code untilDue}, null while another pod is making it), which sees them.
+     */
+    Duration untilAccountListRead(Duration untilDue) {
+        if (untilDue == null) {
+            return config.listReadInterval();
+        }
+        return untilDue.compareTo(config.interval()) < 0 ? config.interval() : untilDue;
     }
 
     /** Never more pages of the account's list than the single reads they replace. */

@@ -13,7 +13,11 @@ public interface TrackingConfig {
     @WithDefault("1s")
     Duration interval();
 
-    /** First poll of a new action (most actions take seconds; polling at once wastes budget). */
+    /**
+     * First poll of a new action, until the worker has seen enough actions of its type finish: from
+     * then on the first poll comes after the median time DigitalOcean took for that type over the
+     * last hour (polling before an action can have finished wastes budget).
+     */
     @WithDefault("5s")
     Duration firstPoll();
 
@@ -72,6 +76,14 @@ public interface TrackingConfig {
      */
     @WithDefault("3")
     int listReadThreshold();
+
+    /**
+     * Shortest gap between two reads of one account's action list, across all pods: each read
+     * serves every action in flight on the account, so this bounds what following them costs (at
+     * 6 s, 10 requests a minute however many are in flight) and how late a finished one is seen.
+     */
+    @WithDefault("6s")
+    Duration listReadInterval();
 
     /** Consecutive failed polls (other than rate limiting) of one action before its job fails. */
     @WithDefault("10")

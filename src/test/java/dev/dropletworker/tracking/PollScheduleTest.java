@@ -16,8 +16,14 @@ class PollScheduleTest {
     private static final PollSchedule SCHEDULE = new PollSchedule(new TestTrackingConfig(3));
 
     @Test
-    void aNewActionIsFirstReadAfterTheFirstPollDelay() {
-        assertEquals(Duration.ofSeconds(5), SCHEDULE.untilFirstPoll());
+    void aNewActionOfATypeNotSeenFinishingIsFirstReadAfterTheConfiguredFirstPoll() {
+        assertEquals(Duration.ofSeconds(5), SCHEDULE.untilFirstPoll(null));
+    }
+
+    @ParameterizedTest(name = "observed median {0} ms: first poll after {1} ms")
+    @CsvSource({"20000, 20000", "3600000, 3600000", "2500, 2500", "200, 1000", "0, 1000"})
+    void aNewActionOfATypeSeenFinishingIsFirstReadAfterItsMedianButNotBeforeTheNextRound(long median, long first) {
+        assertEquals(Duration.ofMillis(first), SCHEDULE.untilFirstPoll(Duration.ofMillis(median)));
     }
 
     @ParameterizedTest(name = "after {0} polls: {1} ms")
@@ -55,6 +61,16 @@ class PollScheduleTest {
         PollSchedule off = new PollSchedule(new TestTrackingConfig(0));
         assertFalse(off.listReadsEnabled());
         assertFalse(off.readsFromList(1_000));
+    }
+
+    @Test
+    void anAccountsListIsReadAtMostOncePerIntervalAndDueActionsWaitForTheNextRead() {
+        assertEquals(Duration.ofSeconds(6), SCHEDULE.untilNextListRead());
+        assertEquals(Duration.ofMillis(4200), SCHEDULE.untilAccountListRead(Duration.ofMillis(4200)));
+        assertEquals(Duration.ofSeconds(1), SCHEDULE.untilAccountListRead(Duration.ZERO),
+                "due now but taken by another pod a moment ago: the next round");
+        assertEquals(Duration.ofSeconds(6), SCHEDULE.untilAccountListRead(null),
+                "another pod is reading it now: after the interval it sets");
     }
 
     @Test
@@ -115,6 +131,11 @@ class PollScheduleTest {
         @Override
         public int batchSize() {
             return 50;
+        }
+
+        @Override
+        public Duration listReadInterval() {
+            return Duration.ofSeconds(6);
         }
 
         @Override
