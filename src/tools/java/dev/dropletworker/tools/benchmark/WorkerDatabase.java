@@ -21,8 +21,13 @@ import java.util.TreeMap;
  */
 final class WorkerDatabase implements AutoCloseable {
 
-    /** What became of the jobs whose POST went out in a window. */
-    record WindowJobs(long posted, Map<String, Long> byState, long unanswered) {
+    /**
+     * What became of the jobs whose POST went out in a window. A job back in RECEIVED with its
+     * sent_at in the window was handed back (the worker stamps sent_at before it takes the budget,
+     * so a job that found the budget gone carries one too) and is not counted as posted: under
+     * the pause it would never be answered.
+     */
+    record WindowJobs(long posted, Map<String, Long> byState, long unanswered, long handedBack) {
 
         long completed() {
             return byState.getOrDefault("COMPLETED", 0L);
@@ -72,6 +77,7 @@ final class WorkerDatabase implements AutoCloseable {
         Map<String, Long> byState = new TreeMap<>();
         long posted = 0;
         long unanswered = 0;
+        long handedBack = 0;
         try (PreparedStatement s = connection.prepareStatement("""
                 select j.state, count(*), count(*) filter (where e.sent_at is null)
                 from job j left join outbox_event e on e.job_id = j.id
@@ -82,12 +88,16 @@ final class WorkerDatabase implements AutoCloseable {
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     byState.put(r.getString(1), r.getLong(2));
-                    posted += r.getLong(2);
-                    unanswered += r.getLong(3);
+                    if (r.getString(1).equals("RECEIVED")) {
+                        handedBack += r.getLong(2);
+                    } else {
+                        posted += r.getLong(2);
+                        unanswered += r.getLong(3);
+                    }
                 }
             }
         }
-        return new WindowJobs(posted, byState, unanswered);
+        return new WindowJobs(posted, byState, unanswered, handedBack);
     }
 
     /** Jobs whose POST went out at or after {@code at} (after a window: what the pause did not hold back). */
