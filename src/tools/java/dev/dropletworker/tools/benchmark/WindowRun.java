@@ -75,27 +75,36 @@ final class WindowRun {
 
             Side worker = drainWorker(ground, start, end, workerStart, ends.workerAtEnd);
             Side doctl = withPeer ? drainPeer(ground.simulator, peer, ends.peerAtEnd) : null;
-
-            worker(report.section("worker", "worker: " + o.pods() + " pod(s) on " + BenchmarkGround.WORKER_TOKEN_LABEL),
-                    worker, ground.simulator.tokenWindows(BenchmarkGround.WORKER_TOKEN_LABEL), ground.podsPeakRssMib());
-            if (doctl != null) {
-                side(report.section("peer", "peer: doctl --wait style, " + o.peerParallel() + " in parallel, on "
-                        + BenchmarkGround.PEER_TOKEN_LABEL), doctl,
-                        ground.simulator.tokenWindows(BenchmarkGround.PEER_TOKEN_LABEL));
-                report.section("comparison", "worker against peer, same window")
-                        .put("completed_ratio", "completed: worker ÷ peer",
-                                doctl.completed == 0 ? null : (double) worker.completed / doctl.completed);
-            }
-            if (aboveLimit(ground.simulator, BenchmarkGround.WORKER_TOKEN_LABEL)
-                    || (withPeer && aboveLimit(ground.simulator, BenchmarkGround.PEER_TOKEN_LABEL))) {
-                report.note("a peak above a limit: the simulator's limiter counts whole seconds, so a client pressing"
-                        + " against it can get a little more than the limit into an exact sliding window");
-            }
-            if (!worker.drained || (doctl != null && !doctl.drained)) {
-                report.note("the drain ran out of time (" + o.drainTimeout() + "): some window jobs were not answered");
-            }
+            write(report, ground, worker, doctl);
         }
         return report;
+    }
+
+    /** The worker's figures, and the peer's with the ratio when there is one. */
+    private void write(Report report, BenchmarkGround ground, Side worker, Side doctl) {
+        SimulatorControl.TokenWindows workerPeaks = ground.simulator.tokenWindows(BenchmarkGround.WORKER_TOKEN_LABEL);
+        Report.Section section = report.section("worker",
+                "worker: " + o.pods() + " pod(s) on " + BenchmarkGround.WORKER_TOKEN_LABEL);
+        side(section, worker, workerPeaks);
+        section.put("handed_back", "stamped sent in the window, back waiting", worker.handedBack)
+                .put("peak_rss_mib", "peak RSS per pod (MiB)", ground.podsPeakRssMib());
+        boolean aboveLimit = aboveLimit(workerPeaks);
+        if (doctl != null) {
+            SimulatorControl.TokenWindows peerPeaks = ground.simulator.tokenWindows(BenchmarkGround.PEER_TOKEN_LABEL);
+            side(report.section("peer", "peer: doctl --wait style, " + o.peerParallel() + " in parallel, on "
+                    + BenchmarkGround.PEER_TOKEN_LABEL), doctl, peerPeaks);
+            report.section("comparison", "worker against peer, same window")
+                    .put("completed_ratio", "completed: worker ÷ peer",
+                            doctl.completed == 0 ? null : (double) worker.completed / doctl.completed);
+            aboveLimit |= aboveLimit(peerPeaks);
+        }
+        if (aboveLimit) {
+            report.note("a peak above a limit: the simulator's limiter counts whole seconds, so a client pressing"
+                    + " against it can get a little more than the limit into an exact sliding window");
+        }
+        if (!worker.drained || (doctl != null && !doctl.drained)) {
+            report.note("the drain ran out of time (" + o.drainTimeout() + "): some window jobs were not answered");
+        }
     }
 
     private static Instant awaitFirstPost(WorkerDatabase database) throws SQLException, InterruptedException {
@@ -201,12 +210,6 @@ final class WindowRun {
                 drained, took);
     }
 
-    private void worker(Report.Section section, Side side, SimulatorControl.TokenWindows peaks, List<Long> rssMib) {
-        side(section, side, peaks);
-        section.put("handed_back", "stamped sent in the window, back waiting", side.handedBack)
-                .put("peak_rss_mib", "peak RSS per pod (MiB)", rssMib);
-    }
-
     private void side(Report.Section section, Side side, SimulatorControl.TokenWindows peaks) {
         RequestCounts all = side.window.plus(side.drain);
         Integer allowance = o.allowance();
@@ -235,8 +238,7 @@ final class WindowRun {
                         && peaks.peakMinute() <= o.minuteLimit() && peaks.peakHour() <= o.simulatorHourlyLimit());
     }
 
-    private boolean aboveLimit(SimulatorControl simulator, String token) {
-        SimulatorControl.TokenWindows peaks = simulator.tokenWindows(token);
+    private boolean aboveLimit(SimulatorControl.TokenWindows peaks) {
         return peaks.peakMinute() > o.minuteLimit() || peaks.peakHour() > o.simulatorHourlyLimit();
     }
 
