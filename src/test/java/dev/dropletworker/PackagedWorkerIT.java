@@ -14,6 +14,7 @@ import dev.dropletworker.tools.ground.GroundServers;
 import dev.dropletworker.tools.ground.WorkerProcess;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -69,7 +70,7 @@ class PackagedWorkerIT {
     @Order(1)
     void packagedWorkerBecomesReadyAndAnswersACommandWithoutEverLoggingTheToken() throws Exception {
         WorkerProcess pod = startPod("pod-ready");
-        HttpResponse<String> ready = get(pod, "/q/health/ready");
+        HttpResponse<String> ready = get(pod.healthUrl("ready"));
         assertEquals(200, ready.statusCode());
         JsonNode health = MAPPER.readTree(ready.body());
         assertEquals("UP", health.path("status").asText());
@@ -80,16 +81,45 @@ class PackagedWorkerIT {
                 .map(d -> d.path("accounts").asText()).filter(a -> !a.isEmpty()).findFirst().orElse(""),
                 "a second account configured through the environment");
         assertFalse(ready.body().contains(TOKEN));
+        assertEquals(404, get(pod.url() + "/q/health/ready").statusCode(), "health is on the management port only");
 
         SimulatorControl admin = new SimulatorControl(ground.simulator.baseUrl());
         long droplet = admin.seedDroplet("packaged-1");
         String commandId = CommandBus.newCommandId("packaged");
         CommandBus bus = CommandBus.on(ground.kafka.bootstrapServers());
-        bus.send(Long.toString(droplet), WorkerEndToEnd.actionCommand(commandId, droplet, "reboot"));
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        bus.send(Long.toString(droplet), WorkerEndToEnd.actionCommand(commandId, droplet, "reboot")
+                .getBytes(StandardCharsets.UTF_8), Map.of("traceparent", traceparent));
         JsonNode event = bus.awaitEvent(commandId, Duration.ofSeconds(60));
         assertEquals("completed", event.path("data").path("outcome").asText());
+        // The command's trace reaches its event. No collector is configured here, so the SDK is off:
+        // nothing is exported and the DigitalOcean requests go out without trace headers.
+        String eventTrace = bus.events().stream().filter(r -> commandId.equals(CommandBus.subject(r)))
+                .map(r -> CommandBus.header(r, "traceparent")).findFirst().orElse("");
+        assertEquals(traceparent.substring(0, 35), eventTrace.substring(0, Math.min(35, eventTrace.length())),
+                "version and trace id of the command: " + eventTrace);
+        assertTrue(eventTrace.endsWith("-01"), eventTrace);
+        List<JsonNode> posts = admin.requestsSince(0).stream()
+                .filter(r -> r.path("path").asText().equals("/v2/droplets/" + droplet + "/actions")).toList();
+        assertFalse(posts.isEmpty());
+        posts.forEach(r -> assertTrue(r.path("traceparent").isNull(), r.toString()));
 
-        String metrics = get(pod, "/q/metrics").body();
+        // Production logs are JSON lines; a job's lines carry its fields in the MDC.
+        JsonNode completed = Awaitility.await().atMost(Duration.ofSeconds(10)).until(
+                () -> jsonLines(pods.logs().get(0)).stream()
+                        .filter(l -> commandId.equals(l.path("mdc").path("command_id").asText()))
+                        .filter(l -> l.path("message").asText().contains("-> COMPLETED")).findFirst().orElse(null),
+                line -> line != null);
+        assertEquals("INFO", completed.path("level").asText());
+        assertEquals(event.path("data").path("job_id").asText(), completed.path("mdc").path("job_id").asText());
+        assertEquals(Long.toString(droplet), completed.path("mdc").path("droplet_id").asText());
+        assertEquals("default", completed.path("mdc").path("account").asText());
+        assertTrue(jsonLines(pods.logs().get(0)).stream()
+                .filter(l -> l.path("message").asText().startsWith("POST /v2/droplets/" + droplet + "/actions ->"))
+                .anyMatch(l -> commandId.equals(l.path("mdc").path("command_id").asText())),
+                "lines of lower layers logged during the job's work carry its fields too");
+
+        String metrics = get(pod.metricsUrl()).body();
         assertTrue(metrics.contains("dropletworker_jobs_finished_total"), "job metrics are exported");
         assertTrue(metrics.contains("dropletworker_jobs_open{state=\"RECEIVED\"}"), "backlog gauges are exported");
         assertTrue(metrics.contains("dropletworker_events_unpublished"), "outbox gauge is exported");
@@ -163,6 +193,17 @@ class PackagedWorkerIT {
         assertTrue(survivor.isAlive());
     }
 
+    /** The lines of a pod's log that are JSON objects (the JVM may print a plain line before logging starts). */
+    private static List<JsonNode> jsonLines(Path log) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            if (line.startsWith("{")) {
+                lines.add(MAPPER.readTree(line));
+            }
+        }
+        return lines;
+    }
+
     private static long answered(CommandBus bus, List<String> commandIds) {
         return commandIds.stream().filter(id -> !bus.eventsFor(id).isEmpty()).count();
     }
@@ -187,7 +228,7 @@ class PackagedWorkerIT {
         return pods.start(name, Map.of("DIGITALOCEAN_ACCOUNTS_TEAMB_TOKEN", "dop_v1_second-account-token"));
     }
 
-    private static HttpResponse<String> get(WorkerProcess pod, String path) throws IOException, InterruptedException {
-        return PackagedPods.get(pod, path);
+    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return PackagedPods.get(url);
     }
 }

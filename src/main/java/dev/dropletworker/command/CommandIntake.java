@@ -2,9 +2,11 @@ package dev.dropletworker.command;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropletworker.digitalocean.DigitalOceanAccounts;
+import dev.dropletworker.job.JobLogContext;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.NewJob;
 import dev.dropletworker.job.RecordOrigin;
+import dev.dropletworker.lifecycle.JobTrace;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Blocking;
@@ -52,12 +54,13 @@ public class CommandIntake {
     private final IntakeConfig config;
     private final IntakeStatus status;
     private final DataSource database;
+    private final JobTrace trace;
     private volatile boolean stopping;
 
     public CommandIntake(CommandReader reader, JobStore jobs, DeadLetters deadLetterStore,
             DigitalOceanAccounts accounts, @Channel("droplet-commands-dlq") MutinyEmitter<byte[]> deadLetters,
             ObjectMapper mapper, MeterRegistry metrics, IntakeConfig config, IntakeStatus status,
-            DataSource database) {
+            DataSource database, JobTrace trace) {
         this.reader = reader;
         this.jobs = jobs;
         this.deadLetterStore = deadLetterStore;
@@ -68,6 +71,7 @@ public class CommandIntake {
         this.config = config;
         this.status = status;
         this.database = database;
+        this.trace = trace;
     }
 
     void stopping(@Observes ShutdownEvent event) {
@@ -146,9 +150,15 @@ public class CommandIntake {
 
     private void answer(ReadResult result, ConsumerRecord<String, byte[]> record) {
         if (result instanceof ReadResult.Accepted accepted) {
-            record(accepted.command(), record);
+            Command c = accepted.command();
+            try (JobLogContext fields = JobLogContext.ofCommand(c.commandId(), c.dropletId(), c.account())) {
+                record(c, record);
+            }
         } else if (result instanceof ReadResult.Rejected rejected) {
-            record(rejected, record);
+            try (JobLogContext fields = JobLogContext.ofCommand(rejected.commandId(), rejected.dropletId(),
+                    rejected.account())) {
+                record(rejected, record);
+            }
         } else {
             deadLetter(record, ((ReadResult.Unreadable) result).reason());
         }
@@ -158,14 +168,15 @@ public class CommandIntake {
     // private), so each record is its own transaction, committed before the Kafka record is acked.
     @Transactional
     void record(Command command, ConsumerRecord<String, byte[]> record) {
-        jobs.record(command.toNewJob(origin(record))).ifPresent(j -> metrics.counter("dropletworker.commands.accepted",
+        NewJob job = command.toNewJob(origin(record)).tracedBy(trace.toKeep(record.headers()));
+        jobs.record(job).ifPresent(j -> metrics.counter("dropletworker.commands.accepted",
                 "type", command.type().wireName()).increment());
     }
 
     @Transactional
     void record(ReadResult.Rejected rejected, ConsumerRecord<String, byte[]> record) {
         NewJob job = NewJob.rejected(rejected.commandId(), rejected.type(), rejected.account(), rejected.dropletId(),
-                mapper.valueToTree(rejected.problems()), origin(record));
+                mapper.valueToTree(rejected.problems()), origin(record)).tracedBy(trace.toKeep(record.headers()));
         jobs.record(job).ifPresent(j -> LOG.infof("command rejected: command_id=%s problems=%s",
                 rejected.commandId(), rejected.problems()));
     }

@@ -3,14 +3,18 @@ package dev.dropletworker.digitalocean;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dropletworker.budget.BudgetExhausted;
+import dev.dropletworker.budget.BudgetLeft;
 import dev.dropletworker.budget.RateBudget;
 import dev.dropletworker.budget.RateBudget.Purpose;
 import dev.dropletworker.budget.RateLimitSnapshot;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,6 +35,9 @@ import org.jboss.logging.Logger;
 public class DigitalOcean {
 
     private static final Logger LOG = Logger.getLogger(DigitalOcean.class);
+    private static final Duration[] BUDGET_WAIT_BUCKETS = {Duration.ofMillis(100), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(30),
+        Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1)};
 
     private final DropletsResource droplets;
     private final DropletActionsResource dropletActions;
@@ -81,7 +88,7 @@ public class DigitalOcean {
             throw new IllegalStateException("steps with a budget do not nest");
         }
         String token = tokenOf(account);
-        Allowance taken = new Allowance(token, budget.take(token, requests, holder));
+        Allowance taken = new Allowance(token, take(account, () -> budget.take(token, requests, holder)));
         allowance.set(taken);
         try {
             return step.get();
@@ -89,6 +96,27 @@ public class DigitalOcean {
             allowance.remove();
             giveBack(taken);
         }
+    }
+
+    /**
+     * Takes from the account's budget; when it is exhausted, records how long the request is told
+     * to wait (the time jobs and polls spend waiting for budget) before passing the refusal on.
+     */
+    private <T> T take(String account, Supplier<T> take) {
+        try {
+            return take.get();
+        } catch (BudgetExhausted e) {
+            Timer.builder("dropletworker.budget.wait").tag("account", account)
+                    .description("How long each request the rate budget turned away was told to wait")
+                    .serviceLevelObjectives(BUDGET_WAIT_BUCKETS)
+                    .register(metrics).record(e.waitFor());
+            throw e;
+        }
+    }
+
+    /** What the account's budget holds now, shared by every pod (for metrics). */
+    public BudgetLeft budgetLeft(String account) {
+        return budget.left(tokenOf(account));
     }
 
     private void giveBack(Allowance taken) {
@@ -229,7 +257,10 @@ public class DigitalOcean {
         if (prepaid != null && prepaid.left > 0 && prepaid.token.equals(token)) {
             prepaid.left--;
         } else {
-            budget.take(token, purpose);
+            take(account, () -> {
+                budget.take(token, purpose);
+                return null;
+            });
         }
         Response answer;
         try {

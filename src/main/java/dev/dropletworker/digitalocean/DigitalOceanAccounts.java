@@ -1,6 +1,8 @@
 package dev.dropletworker.digitalocean;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -16,6 +18,14 @@ public class DigitalOceanAccounts {
 
     public DigitalOceanAccounts(DigitalOceanConfig config) {
         this.config = config;
+    }
+
+    /** The accounts with a usable token, {@code default} first if it has one. */
+    public List<String> configured() {
+        List<String> names = new ArrayList<>();
+        names.add(DEFAULT);
+        names.addAll(config.accounts().keySet());
+        return names.stream().distinct().filter(this::isConfigured).toList();
     }
 
     public boolean isConfigured(String account) {

@@ -4,16 +4,21 @@ import dev.dropletworker.budget.BudgetExhausted;
 import dev.dropletworker.digitalocean.AccountNotConfigured;
 import dev.dropletworker.digitalocean.DigitalOceanException;
 import dev.dropletworker.job.JobClaim;
+import dev.dropletworker.job.JobLogContext;
 import dev.dropletworker.job.JobRecorded;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.PodIdentity;
 import dev.dropletworker.job.SubmissionLedger;
+import dev.dropletworker.lifecycle.JobTrace;
 import dev.dropletworker.lifecycle.RoleLoop;
+import dev.dropletworker.lifecycle.ShutdownDeadline;
 import dev.dropletworker.tracking.ActionFollower;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.SpanKind;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
@@ -44,12 +49,14 @@ public class Dispatcher {
     private final SubmissionPolicy policy;
     private final String owner;
     private final MeterRegistry metrics;
+    private final JobTrace trace;
+    private final ShutdownDeadline deadline;
     private RoleLoop loop;
     /** Accounts whose budget ran out, and until when (this pod's clock; only this pod's claims use it). */
     private final Map<String, Instant> exhaustedAccounts = new ConcurrentHashMap<>();
 
     public Dispatcher(JobStore jobs, DropletRequests requests, SubmissionLedger ledger, ActionFollower follower,
-            DispatchConfig config, PodIdentity pod, MeterRegistry metrics) {
+            DispatchConfig config, PodIdentity pod, MeterRegistry metrics, JobTrace trace, ShutdownDeadline deadline) {
         this.jobs = jobs;
         this.requests = requests;
         this.ledger = ledger;
@@ -58,15 +65,33 @@ public class Dispatcher {
         this.policy = new SubmissionPolicy(config, SubmissionPolicy.Jitter.RANDOM);
         this.owner = pod.name();
         this.metrics = metrics;
+        this.trace = trace;
+        this.deadline = deadline;
     }
 
     void start(@Observes StartupEvent event) {
         loop = new RoleLoop("dispatch", config.interval(), this::dispatchDue).start();
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        if (loop != null) {
-            loop.close();
+    /**
+     * Shutdown: claims nothing more, lets the request being sent finish and records its answer,
+     * then releases the claims whose request has not gone out, so another pod takes them now.
+     */
+    void stop(@Observes @Priority(ShutdownDeadline.STOP_DISPATCH) ShutdownEvent event) {
+        if (loop == null) {
+            return;
+        }
+        boolean roundEnded = loop.close(deadline.remaining());
+        try {
+            int released = jobs.releaseUnsentClaims(owner);
+            long sent = jobs.claimsHeldBy(owner);
+            LOG.infof("shutdown: dispatch stopped%s; %d claims released, %d with a request out left to their lease",
+                    roundEnded ? "" : " (a request was still out when the time ran out)", released, sent);
+        } catch (RuntimeException e) {
+            // The database is going away too (a local run's Ctrl-C stops everything at once): the
+            // claims come back when their leases expire, as a crashed pod's do. The rest of the shutdown goes on.
+            LOG.warnf("shutdown: dispatch stopped, claims not released (%s); they are resumed after their lease",
+                    e.getClass().getName());
         }
     }
 
@@ -98,8 +123,15 @@ public class Dispatcher {
                 Set.copyOf(exhaustedAccounts.keySet()));
         int submitted = 0;
         for (JobView job : claimed) {
-            if (submit(job)) {
-                submitted++;
+            if (loop != null && loop.stopping()) {
+                break; // shutting down: the claims not yet sent are released, for other pods to take now
+            }
+            try (JobLogContext fields = JobLogContext.of(job);
+                    JobTrace.Step step = trace.step(job.traceParent(), "dispatch " + job.commandType(),
+                            SpanKind.INTERNAL).attribute("job.id", job.id().toString())) {
+                if (submit(job)) {
+                    submitted++;
+                }
             }
         }
         return submitted;

@@ -36,6 +36,10 @@ class OutboxEvent {
     @Column(name = "sent_at")
     Instant sentAt;
 
+    /** The job's trace, continued by the record that publishes this event. */
+    @Column(name = "trace_parent")
+    String traceParent;
+
     /** When the relay stopped trying: Kafka refused the event for good. */
     @Column(name = "parked_at")
     Instant parkedAt;
@@ -54,6 +58,7 @@ class OutboxEvent {
         event.eventType = CloudEvents.TYPE_PREFIX + job.outcome();
         event.payload = payload;
         event.createdAt = job.finishedAt();
+        event.traceParent = job.traceParent();
         event.cut = cut;
         return event;
     }

@@ -4,12 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropletworker.job.JobFinished;
+import dev.dropletworker.lifecycle.JobTrace;
 import dev.dropletworker.lifecycle.RoleLoop;
+import dev.dropletworker.lifecycle.ShutdownDeadline;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.SpanKind;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
@@ -62,6 +66,8 @@ public class OutboxRelay {
     private final CloudEvents cloudEvents;
     private final ObjectMapper mapper;
     private final MeterRegistry metrics;
+    private final JobTrace trace;
+    private final ShutdownDeadline deadline;
     /** Events this pod sent whose acknowledgement has not come yet: not to be sent again meanwhile. */
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
     /** Events acknowledged after their round stopped waiting, to be marked sent by the next round. */
@@ -70,23 +76,33 @@ public class OutboxRelay {
     private RoleLoop loop;
 
     public OutboxRelay(EntityManager em, @Channel("droplet-events") MutinyEmitter<String> events, RelayConfig config,
-            CloudEvents cloudEvents, ObjectMapper mapper, MeterRegistry metrics) {
+            CloudEvents cloudEvents, ObjectMapper mapper, MeterRegistry metrics, JobTrace trace,
+            ShutdownDeadline deadline) {
         this.em = em;
         this.events = events;
         this.config = config;
         this.cloudEvents = cloudEvents;
         this.mapper = mapper;
         this.metrics = metrics;
+        this.trace = trace;
+        this.deadline = deadline;
     }
 
     void start(@Observes StartupEvent event) {
         loop = new RoleLoop("relay", config.interval(), this::relayBatch).start();
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        if (loop != null) {
-            loop.close();
+    /**
+     * Shutdown, last of the roles: publishes what is pending (the events of the jobs this pod just
+     * finished among them) before the Kafka producer closes. What is left is sent by another pod.
+     */
+    void stop(@Observes @Priority(ShutdownDeadline.FLUSH_EVENTS) ShutdownEvent event) {
+        if (loop == null) {
+            return;
         }
+        boolean flushed = loop.finish(deadline.remaining());
+        LOG.infof("shutdown: relay stopped; %s", flushed ? "no event was left to publish"
+                : "events still pending are published by the other pods");
     }
 
     /** An event was just committed: publish it now rather than at the next interval. */
@@ -202,6 +218,13 @@ public class OutboxRelay {
         inFlight.add(event.id);
         RecordHeaders headers = new RecordHeaders();
         headers.add("content-type", CONTENT_TYPE);
+        // The job's trace goes on with the event: its consumers continue the producer's trace.
+        try (JobTrace.Step step = trace.step(event.traceParent, "publish " + event.eventType, SpanKind.PRODUCER)) {
+            String traceParent = trace.current();
+            if (traceParent != null) {
+                headers.add(JobTrace.HEADER, traceParent.getBytes(StandardCharsets.UTF_8));
+            }
+        }
         // The record's time is the job's end (the event's own time), not when it was relayed.
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(event.eventKey).withHeaders(headers).withTimestamp(event.createdAt).build();

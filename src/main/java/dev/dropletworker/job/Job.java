@@ -128,6 +128,10 @@ class Job {
     @Column(name = "kafka_offset")
     Long kafkaOffset;
 
+    /** The W3C traceparent every pod's work on this job continues, and its event carries. */
+    @Column(name = "trace_parent")
+    String traceParent;
+
     /** False for a tag action whose Droplets the worker has not listed yet. */
     @Column(name = "targets_known")
     boolean targetsKnown;
@@ -277,7 +281,8 @@ class Job {
         return new JobView(id, commandId, commandType, CommandType.fromWireName(commandType).orElse(null), account,
                 dropletId, tagName, copy(request), state, outcome, attempts, looks, leaseOwner, sentAt, unconfirmedSince,
                 receivedAt, firstSubmittingAt, submittingAt, inProgressAt, finishedAt, error(), copy(problems),
-                copy(result), kafkaTopic == null ? null : new RecordOrigin(kafkaTopic, kafkaPartition, kafkaOffset));
+                copy(result), kafkaTopic == null ? null : new RecordOrigin(kafkaTopic, kafkaPartition, kafkaOffset),
+                traceParent);
     }
 
     private static JsonNode copy(JsonNode node) {

@@ -69,10 +69,12 @@ public class JobStore {
         int inserted = em.createNativeQuery("""
                 insert into job (id, command_id, command_type, account, droplet_id, tag_name, ordering_key,
                                  request, problems, state, attempts, next_run_at, received_at, updated_at,
-                                 finished_at, outcome, kafka_topic, kafka_partition, kafka_offset, targets_known)
+                                 finished_at, outcome, kafka_topic, kafka_partition, kafka_offset, targets_known,
+                                 trace_parent)
                 select :id, :commandId, :commandType, :account, :dropletId, :tagName, :orderingKey,
                        cast(:request as jsonb), cast(:problems as jsonb), :state, 0, now(), now(), now(),
-                       case when :terminal then now() end, :outcome, :topic, :partition, :offset, :targetsKnown
+                       case when :terminal then now() end, :outcome, :topic, :partition, :offset, :targetsKnown,
+                       :traceParent
                 where not exists (select 1 from command_tombstone where command_id = :commandId)
                 on conflict (command_id) do nothing""")
                 .unwrap(NativeQuery.class)
@@ -91,6 +93,7 @@ public class JobStore {
                 .setParameter("topic", job.origin().topic())
                 .setParameter("partition", job.origin().partition())
                 .setParameter("offset", job.origin().offset())
+                .setParameter("traceParent", job.traceParent(), StandardBasicTypes.STRING)
                 .setParameter("targetsKnown", targetsKnown)
                 .executeUpdate();
         if (inserted == 0) {
@@ -262,6 +265,47 @@ public class JobStore {
                 returning job_id""", UUID.class).getResultList();
         loaded(released).forEach(job -> moves.logged(job, JobState.SUBMITTING, "lease expired; it will be resumed"));
         return released.size();
+    }
+
+    /**
+     * A pod that is stopping hands back its claims whose request has not gone out: RECEIVED again
+     * and due now, nothing counted, so that another pod takes them at once instead of after the
+     * lease. A claim whose POST went out (sent_at since the claim) is left alone: its answer may
+     * still be on the way, and if it never comes the lease expiry resumes it as unconfirmed. A
+     * claim that is not yet sending cannot send after this: {@link #markSending} checks the lease.
+     *
+     * @return how many claims were released
+     */
+    @Transactional
+    public int releaseUnsentClaims(String owner) {
+        @SuppressWarnings("unchecked")
+        List<UUID> released = em.createNativeQuery("""
+                with unsent as (
+                    select id from job
+                    where state = 'SUBMITTING' and lease_owner = :owner
+                      and (sent_at is null or sent_at < submitting_at)
+                    for update skip locked
+                ), released as (
+                    update job set state = 'RECEIVED', lease_owner = null, lease_expires_at = null,
+                                   next_run_at = now(), updated_at = now()
+                    from unsent where job.id = unsent.id
+                    returning job.id
+                )
+                insert into job_transition (job_id, from_state, to_state, at, detail)
+                select id, 'SUBMITTING', 'RECEIVED', now(), 'released by ' || :owner || ' at shutdown' from released
+                returning job_id""", UUID.class)
+                .setParameter("owner", owner)
+                .getResultList();
+        loaded(released).forEach(job -> moves.logged(job, JobState.SUBMITTING, "released at shutdown, not sent"));
+        return released.size();
+    }
+
+    /** How many SUBMITTING jobs this owner still holds (after a shutdown: the ones whose request went out). */
+    @Transactional
+    public long claimsHeldBy(String owner) {
+        return ((Number) em.createNativeQuery(
+                        "select count(*) from job where state = 'SUBMITTING' and lease_owner = :owner")
+                .setParameter("owner", owner).getSingleResult()).longValue();
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.UUID;
  * @param problems for a rejected command, each problem; null otherwise
  * @param result for a create, the Droplets as first returned and, once finished, as read at the end
  * @param origin where intake read the command
+ * @param traceParent the W3C trace context the job's work continues (the command's), or null
  */
 public record JobView(
         UUID id,
@@ -43,7 +44,8 @@ public record JobView(
         Failure error,
         JsonNode problems,
         JsonNode result,
-        RecordOrigin origin) {
+        RecordOrigin origin,
+        String traceParent) {
 
     /** Kafka key of this job's event: the same as its command's. */
     public String eventKey() {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param commandType as sent (a rejected command may carry any type, or none)
  * @param request the DigitalOcean request body; null for a rejected command
  * @param problems for a rejected command, each problem; null otherwise
+ * @param traceParent the W3C trace context to continue (see {@link #tracedBy}), or null
  */
 public record NewJob(
         String commandId,
@@ -19,19 +20,26 @@ public record NewJob(
         String tagName,
         JsonNode request,
         JsonNode problems,
-        RecordOrigin origin) {
+        RecordOrigin origin,
+        String traceParent) {
 
     /** A valid command, to be sent to DigitalOcean. */
     public static NewJob accepted(CommandType type, String commandId, String account, Long dropletId, String tagName,
             JsonNode request, RecordOrigin origin) {
-        return new NewJob(commandId, type.wireName(), type, account, dropletId, tagName, request, null, origin);
+        return new NewJob(commandId, type.wireName(), type, account, dropletId, tagName, request, null, origin, null);
     }
 
     /** An invalid command: recorded {@code rejected} with each problem, and answered at once. */
     public static NewJob rejected(String commandId, String commandType, String account, Long dropletId,
             JsonNode problems, RecordOrigin origin) {
         return new NewJob(commandId, commandType, CommandType.fromWireName(commandType).orElse(null), account,
-                dropletId, null, null, problems, origin);
+                dropletId, null, null, problems, origin, null);
+    }
+
+    /** This job, continuing the given trace (the command's traceparent, as intake keeps it). */
+    public NewJob tracedBy(String traceParent) {
+        return new NewJob(commandId, commandType, type, account, dropletId, tagName, request, problems, origin,
+                traceParent);
     }
 
     boolean isRejected() {

@@ -103,8 +103,10 @@ class Transitions {
     }
 
     private static void log(Job job, JobState from, JobState to, String detail) {
-        LOG.infof("job %s %s -> %s command_id=%s droplet_id=%s attempts=%d%s", job.id, from == null ? "new" : from,
-                to, job.commandId, job.dropletId, job.attempts, detail == null ? "" : " (" + detail + ")");
+        try (JobLogContext fields = JobLogContext.of(job)) {
+            LOG.infof("job %s %s -> %s command_id=%s droplet_id=%s attempts=%d%s", job.id, from == null ? "new" : from,
+                    to, job.commandId, job.dropletId, job.attempts, detail == null ? "" : " (" + detail + ")");
+        }
     }
 
     private void announceFinished(Job job) {

@@ -3,7 +3,6 @@ package dev.dropletworker.lifecycle;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ManagedContext;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
@@ -28,6 +27,8 @@ public final class RoleLoop implements AutoCloseable {
     private final ReentrantLock roundLock = new ReentrantLock();
     private volatile boolean running = true;
     private volatile boolean paused;
+    /** Run rounds back to back until one finds nothing, then stop (see {@link #finish}). */
+    private volatile boolean finishing;
     private boolean wakeRequested;
 
     /**
@@ -69,6 +70,11 @@ public final class RoleLoop implements AutoCloseable {
         wake();
     }
 
+    /** True once the loop was asked to stop: a round may end early, leaving the rest to others. */
+    public boolean stopping() {
+        return !running;
+    }
+
     private void run() {
         idle(); // let the application finish starting (messaging channels connect at start-up)
         while (running) {
@@ -99,7 +105,11 @@ public final class RoleLoop implements AutoCloseable {
                 requestContext.terminate();
             }
             if (done == 0) {
-                idle();
+                if (finishing) {
+                    running = false;
+                } else {
+                    idle();
+                }
             }
         }
     }
@@ -123,12 +133,44 @@ public final class RoleLoop implements AutoCloseable {
     /** Stops after the current round; waits for it so no round runs against a closing application. */
     @Override
     public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Stops after the current round, waiting for it at most {@code patience}.
+     *
+     * @return false when the round was still running when the patience ran out
+     */
+    public boolean close(Duration patience) {
         running = false;
         wake();
+        return awaitEnd(patience);
+    }
+
+    /**
+     * Runs rounds back to back, without the idle wait, until one finds nothing to do, then stops:
+     * whatever is waiting gets done before the application closes (events published, say).
+     *
+     * @return false when there was still work when {@code patience} ran out (the loop stops anyway)
+     */
+    public boolean finish(Duration patience) {
+        finishing = true;
+        paused = false;
+        wake();
+        if (awaitEnd(patience)) {
+            return true;
+        }
+        running = false;
+        wake();
+        return false;
+    }
+
+    private boolean awaitEnd(Duration patience) {
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(30));
+            thread.join(Math.max(1, patience.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return !thread.isAlive();
     }
 }

@@ -12,11 +12,14 @@ import dev.dropletworker.job.ActionView;
 import dev.dropletworker.job.Failure.Reason;
 import dev.dropletworker.job.Failure;
 import dev.dropletworker.job.JobClaim;
+import dev.dropletworker.job.JobLogContext;
 import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.TrackingLedger;
+import dev.dropletworker.lifecycle.JobTrace;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.SpanKind;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,11 +49,11 @@ public class ActionFollower {
     private final TrackingConfig config;
     private final PollSchedule schedule;
     private final MeterRegistry metrics;
-
     private final ActionDurations durations;
+    private final JobTrace trace;
 
     ActionFollower(TrackingLedger ledger, JobStore jobs, DigitalOcean api, TrackingConfig config,
-            ActionDurations durations, MeterRegistry metrics) {
+            ActionDurations durations, MeterRegistry metrics, JobTrace trace) {
         this.ledger = ledger;
         this.jobs = jobs;
         this.api = api;
@@ -58,6 +61,7 @@ public class ActionFollower {
         this.schedule = new PollSchedule(config);
         this.durations = durations;
         this.metrics = metrics;
+        this.trace = trace;
     }
 
     /**
@@ -172,7 +176,9 @@ public class ActionFollower {
         for (int i = 0; i < rows.size(); i++) {
             ActionView row = rows.get(i);
             JobView job = jobsById.get(row.jobId());
-            try {
+            try (JobLogContext fields = JobLogContext.of(job);
+                    JobTrace.Step step = trace.step(job.traceParent(), "poll action", SpanKind.INTERNAL)
+                            .attribute("job.id", job.id().toString())) {
                 Action action = listed.get(row.actionId());
                 if (action == null) {
                     action = api.getAction(job.account(), row.actionId());

@@ -12,11 +12,14 @@ import dev.dropletworker.digitalocean.Droplet;
 import dev.dropletworker.job.ActionView;
 import dev.dropletworker.job.Failure.Reason;
 import dev.dropletworker.job.Failure;
+import dev.dropletworker.job.JobLogContext;
 import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.PodIdentity;
 import dev.dropletworker.job.TrackingLedger;
+import dev.dropletworker.lifecycle.JobTrace;
+import io.opentelemetry.api.trace.SpanKind;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,9 +47,10 @@ class JobFinisher {
     private final PollSchedule schedule;
     private final ObjectMapper mapper;
     private final String owner;
+    private final JobTrace trace;
 
     JobFinisher(TrackingLedger ledger, JobStore jobs, DigitalOcean api, TrackingConfig config, ObjectMapper mapper,
-            PodIdentity pod) {
+            PodIdentity pod, JobTrace trace) {
         this.ledger = ledger;
         this.jobs = jobs;
         this.api = api;
@@ -54,6 +58,7 @@ class JobFinisher {
         this.schedule = new PollSchedule(config);
         this.mapper = mapper;
         this.owner = pod.name();
+        this.trace = trace;
     }
 
     /** @return how many jobs were ready to finish */
@@ -63,7 +68,9 @@ class JobFinisher {
             JobView job = jobs.find(jobId).orElseThrow();
             List<ActionView> actions = jobs.actionsOf(jobId);
             boolean errored = actions.stream().anyMatch(ActionView::errored);
-            try {
+            try (JobLogContext fields = JobLogContext.of(job);
+                    JobTrace.Step step = trace.step(job.traceParent(), "finish job", SpanKind.INTERNAL)
+                            .attribute("job.id", job.id().toString())) {
                 if (job.type().createsDroplets()) {
                     finishCreate(job, actions, errored);
                 } else {

@@ -126,6 +126,15 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         this.baseUrl = baseUrl;
     }
 
+    /**
+     * Where the client reached this simulator (its {@code Host} header), so that links work from
+     * another container too; the bound address when the header is missing.
+     */
+    private String linkBase(HttpServerRequest req) {
+        String host = req.getHeader("Host");
+        return host == null || host.isBlank() ? baseUrl : "http://" + host;
+    }
+
     @Override
     public void handle(HttpServerRequest req) {
         if (req.path().startsWith("/_sim/")) {
@@ -239,7 +248,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         HttpServerRequest req = ex.request;
         return switch (m.endpoint()) {
             case LIST_DROPLETS -> listDroplets(req);
-            case CREATE_DROPLETS -> createDroplets(requireObject(ex), f, step != null
+            case CREATE_DROPLETS -> createDroplets(req, requireObject(ex), f, step != null
                     && step.kind() == FaultScript.Kind.PARTIAL_CREATE ? step.count() : CreateRequest.MAX_NAMES);
             case GET_DROPLET -> getDroplet(m.id());
             case LIST_DROPLET_ACTIONS -> {
@@ -302,7 +311,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         return ok(200, new DropletList(droplets.items(), links(req, page, droplets.total()), new Meta(droplets.total())));
     }
 
-    private Reply createDroplets(JsonNode body, Faults f, int maxNames) {
+    private Reply createDroplets(HttpServerRequest req, JsonNode body, Faults f, int maxNames) {
         CreateRequest request = CreateRequest.parse(body).firstNames(maxNames);
         DropletStore.Created created = store.create(request, f.notFoundAfterCreateMs());
         accounting.dropletsCreated(request.tags(), created.droplets().size());
@@ -311,7 +320,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             return ok(202, new CreatedDroplets(List.of(), new ActionLinks(List.of())));
         }
         List<ActionLink> links = created.actions().stream()
-                .map(a -> new ActionLink(a.id(), "create", baseUrl + "/v2/actions/" + a.id())).toList();
+                .map(a -> new ActionLink(a.id(), "create", linkBase(req) + "/v2/actions/" + a.id())).toList();
         return request.multi()
                 ? ok(202, new CreatedDroplets(created.droplets(), new ActionLinks(links)))
                 : ok(202, new CreatedDroplet(created.droplets().get(0), new ActionLinks(links)));
@@ -365,7 +374,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
                 filters.append('&').append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
             }
         }
-        String prefix = baseUrl + req.path() + "?page=";
+        String prefix = linkBase(req) + req.path() + "?page=";
         String suffix = "&per_page=" + perPage + filters;
         Map<String, String> pages = new LinkedHashMap<>();
         if (page > 1) {
@@ -446,7 +455,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         accounting.request(token, ex.method, ex.endpoint(), status);
         String query = ex.request.query();
         requestLog.append(Timestamps.format(Instant.ofEpochMilli(clock.millis())), ex.method, ex.request.path(),
-                query == null ? "" : query, ex.endpoint(), status, token, ex.requestId, redacted(ex.body), fault);
+                query == null ? "" : query, ex.endpoint(), status, token, ex.requestId, redacted(ex.body), fault,
+                ex.request.getHeader("traceparent"));
     }
 
     /** user_data can hold secrets and up to 64 KiB: the log keeps only its size. */

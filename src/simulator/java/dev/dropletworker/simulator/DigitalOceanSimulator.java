@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class DigitalOceanSimulator implements AutoCloseable {
 
-    private static final String HOST = "127.0.0.1";
     private static final long START_TIMEOUT_SECONDS = 30;
 
     private final Vertx vertx;
@@ -33,14 +32,17 @@ public final class DigitalOceanSimulator implements AutoCloseable {
     private final String baseUrl;
     private final SimulatorClock clock;
 
-    private DigitalOceanSimulator(Vertx vertx, int port, SimulatorClock clock) {
+    private DigitalOceanSimulator(Vertx vertx, int port, String baseUrl, SimulatorClock clock) {
         this.vertx = vertx;
         this.port = port;
-        this.baseUrl = "http://" + HOST + ":" + port;
+        this.baseUrl = baseUrl;
         this.clock = clock;
     }
 
-    /** Binds 127.0.0.1 on {@code config.port()} (0 picks a free port) and returns once it accepts requests. */
+    /**
+     * Binds {@code config.host()} (127.0.0.1 unless set) on {@code config.port()} (0 picks a free
+     * port) and returns once it accepts requests.
+     */
     public static DigitalOceanSimulator start(SimulatorConfig config) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()).setWorkerPoolSize(1));
         try {
@@ -59,16 +61,22 @@ public final class DigitalOceanSimulator implements AutoCloseable {
 
             // One server per event loop sharing one socket. Vert.x shares a socket between servers
             // of equal port; port 0 would give each its own, a negative port shares one free port.
-            int port = deploy(vertx, api, config.port() == 0 ? -1 : config.port(), config.eventLoops());
-            api.baseUrl("http://" + HOST + ":" + port);
-            return new DigitalOceanSimulator(vertx, port, clock);
+            int port = deploy(vertx, api, config.host(), config.port() == 0 ? -1 : config.port(), config.eventLoops());
+            String baseUrl = "http://" + reachableHost(config.host()) + ":" + port;
+            api.baseUrl(baseUrl);
+            return new DigitalOceanSimulator(vertx, port, baseUrl, clock);
         } catch (RuntimeException e) {
             vertx.close();
             throw e;
         }
     }
 
-    /** "http://127.0.0.1:port", without a trailing slash. */
+    /** A wildcard bind answers on loopback too, which is what this process can always reach. */
+    private static String reachableHost(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    }
+
+    /** "http://127.0.0.1:port" (or the bound host), without a trailing slash. */
     public String baseUrl() {
         return baseUrl;
     }
@@ -92,9 +100,9 @@ public final class DigitalOceanSimulator implements AutoCloseable {
         await(vertx.close());
     }
 
-    private static int deploy(Vertx vertx, ApiHandler api, int port, int instances) {
+    private static int deploy(Vertx vertx, ApiHandler api, String host, int port, int instances) {
         int[] bound = new int[1];
-        await(vertx.deployVerticle(() -> new Listener(api, port, bound),
+        await(vertx.deployVerticle(() -> new Listener(api, host, port, bound),
                 new DeploymentOptions().setInstances(instances)));
         return bound[0];
     }
@@ -113,18 +121,20 @@ public final class DigitalOceanSimulator implements AutoCloseable {
     /** One HTTP server on one event loop. */
     private static final class Listener extends AbstractVerticle {
         private final ApiHandler api;
+        private final String host;
         private final int port;
         private final int[] bound;
 
-        Listener(ApiHandler api, int port, int[] bound) {
+        Listener(ApiHandler api, String host, int port, int[] bound) {
             this.api = api;
+            this.host = host;
             this.port = port;
             this.bound = bound;
         }
 
         @Override
         public void start(Promise<Void> started) {
-            vertx.createHttpServer(new HttpServerOptions().setHost(HOST).setPort(port).setTcpNoDelay(true))
+            vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true))
                     .requestHandler(api)
                     .listen()
                     .onSuccess(server -> {

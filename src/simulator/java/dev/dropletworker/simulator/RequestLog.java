@@ -11,10 +11,11 @@ final class RequestLog {
     /**
      * {@code body} is the parsed JSON request body with any {@code user_data} replaced by its size;
      * {@code fault} the injected fault that answered the request ({@code server_error},
-     * {@code applied_but_lost}, a scripted step's fault, ...), null when none did.
+     * {@code applied_but_lost}, a scripted step's fault, ...), null when none did; {@code traceparent}
+     * the W3C trace context the client sent, if any.
      */
     record Entry(long seq, String time, String method, String path, String query, String endpoint, int status,
-                 String token, String requestId, JsonNode body, String fault) {
+                 String token, String requestId, JsonNode body, String fault, String traceparent) {
     }
 
     /** The {@code GET /_sim/requests} document: entries and the newest sequence number, read together. */
@@ -29,10 +30,10 @@ final class RequestLog {
     }
 
     synchronized void append(String time, String method, String path, String query, String endpoint, int status,
-                             String token, String requestId, JsonNode body, String fault) {
+                             String token, String requestId, JsonNode body, String fault, String traceparent) {
         long seq = ++lastSeq;
         ring[(int) (seq % ring.length)] = new Entry(seq, time, method, path, query, endpoint, status, token, requestId,
-                body, fault);
+                body, fault, traceparent);
     }
 
     /** Entries after {@code seq}, oldest first; older ones than the ring holds are gone. */

@@ -16,6 +16,7 @@ public final class SimulatorConfig {
     /** Long enough to watch an action run in a local run; tests set their own. */
     public static final Duration DEFAULT_ACTION_DURATION = Duration.ofSeconds(3);
 
+    private final String host;
     private final int port;
     private final List<String> tokens;
     private final ActionDurations actionDurations;
@@ -28,6 +29,7 @@ public final class SimulatorConfig {
     private final int requestLogCapacity;
 
     private SimulatorConfig(Builder b) {
+        this.host = b.host;
         this.port = b.port;
         this.tokens = List.copyOf(b.tokens);
         this.actionDurations = new ActionDurations(b.defaultActionDuration, b.actionDurations);
@@ -48,6 +50,11 @@ public final class SimulatorConfig {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The address the simulator binds: 127.0.0.1 unless set (0.0.0.0 inside a container). */
+    public String host() {
+        return host;
     }
 
     public int port() {
@@ -107,6 +114,7 @@ public final class SimulatorConfig {
     }
 
     public static final class Builder {
+        private String host = "127.0.0.1";
         private int port;
         private final List<String> tokens = new ArrayList<>();
         private ActionDurations.Range defaultActionDuration =
@@ -129,6 +137,15 @@ public final class SimulatorConfig {
         private int requestLogCapacity = 10_000;
 
         private Builder() {
+        }
+
+        /** The address to bind; 0.0.0.0 serves every interface (a container's, say). */
+        public Builder host(String host) {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("host must not be blank");
+            }
+            this.host = host;
+            return this;
         }
 
         /** 0 (the default) picks a free port. */

@@ -13,7 +13,8 @@ public final class SimulatorMain {
 
     private static final String USAGE = """
             DigitalOcean API simulator. Options (--name value or --name=value):
-              --port N                       port on 127.0.0.1 (default 8089; 0 = any free port)
+              --host H                       address to bind (default 127.0.0.1; 0.0.0.0 in a container)
+              --port N                       port (default 8089; 0 = any free port)
               --token T                      accepted bearer token; repeat for several (none: any token)
               --action-duration-ms MS        how long every action runs (default 3000); MIN-MAX, e.g.
                                              10000-30000, draws each action's time uniformly (by --seed)
@@ -33,6 +34,7 @@ public final class SimulatorMain {
               --fault-endpoint "METHOD PATH" limit request faults to this endpoint; repeatable
               --event-loops N                Vert.x event loops (default min(2, cores))
             Control API under <base>/_sim/ (JSON, no auth, not rate-limited):
+              GET health                     200 once the simulator serves
               PUT faults {"server_error_rate":0.1,"latency_ms":{"fixed":50,"jitter":20},...}
                                              random faults; GET faults shows every setting
               POST faults/script [{"endpoint":"POST /v2/droplets/{id}/actions","fault":"server_error",
@@ -123,6 +125,7 @@ public final class SimulatorMain {
             String value = tokens.get(++i);
             try {
                 switch (flag) {
+                    case "--host" -> b.host(value);
                     case "--port" -> b.port(Integer.parseInt(value));
                     case "--token" -> b.token(value);
                     case "--action-duration-ms" -> {

@@ -189,6 +189,22 @@ class RateBudgetTest {
     }
 
     @Test
+    void whatIsLeftReadsBothWindowsWithoutTakingAndShowsAPause() {
+        String token = newToken();
+        assertEquals(new BudgetLeft(config.perMinute(), config.perHour(), Duration.ZERO), budget.left(token),
+                "a token never used has everything");
+        for (int i = 0; i < 3; i++) {
+            budget.take(token);
+        }
+        assertEquals(new BudgetLeft(config.perMinute() - 3, config.perHour() - 3, Duration.ZERO), budget.left(token));
+        assertEquals(config.perMinute() - 3, budget.left(token).minute(), "reading takes nothing");
+
+        budget.observe(token, 429, new RateLimitSnapshot(5000, 0, null, Duration.ofSeconds(7)));
+        BudgetLeft paused = budget.left(token);
+        assertTrue(paused.pausedFor().toMillis() > 5_500 && paused.pausedFor().toMillis() <= 7_000, paused.toString());
+    }
+
+    @Test
     void remainingFromTheApiCapsWhatIsLeftForTheHour() {
         String token = newToken();
         budget.observe(token, 200, new RateLimitSnapshot(5000, 3, Instant.now().plusSeconds(600), null));

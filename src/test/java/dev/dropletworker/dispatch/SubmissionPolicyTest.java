@@ -167,7 +167,7 @@ class SubmissionPolicyTest {
             Instant unconfirmedSince, Failure error) {
         return new JobView(UUID.randomUUID(), "c-1", type.wireName(), type, "default", 3L, null, null,
                 JobState.SUBMITTING, null, attempts, looks, "pod", null, unconfirmedSince, firstClaim, firstClaim, NOW,
-                null, null, error, null, null, null);
+                null, null, error, null, null, null, null);
     }
 
     /** The production defaults. */

@@ -69,7 +69,7 @@ class CloudEventsTest {
         return new JobView(UUID.randomUUID(), "c-1", CommandType.TAG_ACTION.wireName(), CommandType.TAG_ACTION,
                 "default", null, "web", JSON.createObjectNode().put("type", "power_off"),
                 JobState.valueOf(outcome.toUpperCase()), outcome, 1, 0, null, T, null, T, T, T, T, T.plusSeconds(30),
-                failure, null, null, null);
+                failure, null, null, null, null);
     }
 
     private static List<ActionView> actions(int count) {

@@ -111,6 +111,32 @@ class JobStoreTest {
         assertNull(resumed.unconfirmedSince());
     }
 
+    @Test
+    void atShutdownClaimsNotYetSentAreHandedBackAtOnceAndOneWithItsRequestOutIsNot() {
+        UUID unsent = insertParked("test-shutdown-unsent:" + UUID.randomUUID());
+        UUID sent = insertParked("test-shutdown-sent:" + UUID.randomUUID());
+        release(List.of(unsent, sent));
+        claimUntil(unsent);
+        claimUntil(sent);
+        assertTrue(jobs.markSending(sent, "test-pod", Duration.ofSeconds(30)));
+
+        assertTrue(jobs.releaseUnsentClaims("test-pod") >= 1);
+
+        JobView released = jobs.find(unsent).orElseThrow();
+        assertEquals(JobState.RECEIVED, released.state());
+        assertNull(released.leaseOwner(), "free at once, not after the lease");
+        assertEquals(0, released.attempts(), "nothing was sent: no attempt counted");
+        assertNull(released.unconfirmedSince(), "nothing to look for before sending");
+        List<Transition> transitions = jobs.transitionsOf(unsent);
+        assertEquals("released by test-pod at shutdown", transitions.get(transitions.size() - 1).detail());
+        assertFalse(jobs.markSending(unsent, "test-pod", Duration.ofSeconds(30)), "a handed-back claim can send no more");
+
+        JobView out = jobs.find(sent).orElseThrow();
+        assertEquals(JobState.SUBMITTING, out.state(), "its answer may still come: left to its lease");
+        assertEquals("test-pod", out.leaseOwner());
+        assertTrue(jobs.claimsHeldBy("test-pod") >= 1);
+    }
+
     /** A RECEIVED job, parked in the future until the test releases it. */
     private UUID insertParked(String orderingKey) {
         UUID id = QuarkusTransaction.requiringNew().call(() -> jobs.record(NewJob.accepted(CommandType.ACTION,

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ class SimulatorMainTest {
             "--minute-limit=10", "--seed", "7", "--server-error-rate", "0.1", "--latency-ms", "20",
             "--latency-jitter-ms", "5", "--not-found-after-create-ms", "1500", "--fault-endpoint", "POST /v2/droplets"});
 
+        assertEquals("127.0.0.1", config.host(), "loopback unless asked");
         assertEquals(9000, config.port());
         assertEquals(List.of("a", "b"), config.tokens());
         assertEquals(Duration.ofMillis(2000), config.actionDuration("reboot"));
@@ -28,6 +30,34 @@ class SimulatorMainTest {
         assertEquals(new Faults.Latency(20, 5), config.faults().latencyMs());
         assertEquals(1500, config.faults().notFoundAfterCreateMs());
         assertEquals(List.of("POST /v2/droplets"), config.faults().endpoints());
+    }
+
+    @Test
+    void hostFlagBindsAnotherAddress() {
+        assertEquals("0.0.0.0", SimulatorMain.parse(new String[] {"--host", "0.0.0.0"}).host());
+        assertThrows(IllegalArgumentException.class, () -> SimulatorMain.parse(new String[] {"--host", " "}));
+    }
+
+    /**
+     * In a container the simulator binds every interface and is reached by a service name: its
+     * links must carry the name the client used, not the address it bound.
+     */
+    @Test
+    void boundToEveryInterfaceItLinksBackToTheAddressItWasReachedAt() {
+        try (DigitalOceanSimulator simulator = DigitalOceanSimulator.start(SimulatorConfig.builder()
+                .host("0.0.0.0").token("dop_v1_container").build())) {
+            assertEquals("http://127.0.0.1:" + simulator.port(), simulator.baseUrl());
+            SimulatorClient byName = new SimulatorClient("http://localhost:" + simulator.port(), "dop_v1_container");
+
+            assertEquals(200, byName.admin("GET", "health", null).status());
+            assertEquals("UP", byName.admin("GET", "health", null).body().path("status").asText());
+            SimulatorClient.Response created = byName.post("/v2/droplets",
+                    "{\"name\":\"c\",\"region\":\"nyc3\",\"size\":\"s-1vcpu-1gb\",\"image\":\"ubuntu-24-04-x64\"}");
+            assertEquals(202, created.status());
+            JsonNode link = created.body().path("links").path("actions").get(0);
+            assertEquals("http://localhost:" + simulator.port() + "/v2/actions/" + link.path("id").asLong(),
+                    link.path("href").asText());
+        }
     }
 
     @Test

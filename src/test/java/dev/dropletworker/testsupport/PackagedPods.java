@@ -54,7 +54,7 @@ public final class PackagedPods implements AutoCloseable {
         env.put("WORKER_RELAY_INTERVAL", "200ms");
         env.putAll(settings);
         Path log = Path.of("target", "packaged-" + name + ".log");
-        WorkerProcess pod = WorkerProcess.launch(JAR, env, WorkerProcess.freePort(), log);
+        WorkerProcess pod = WorkerProcess.launch(JAR, env, WorkerProcess.Ports.free(), log);
         pods.add(pod);
         logs.add(log);
         assertTrue(pod.awaitReady(Duration.ofSeconds(90)), name + " became ready; see " + log);
@@ -65,16 +65,21 @@ public final class PackagedPods implements AutoCloseable {
         return List.copyOf(logs);
     }
 
-    /** GET on one of the pod's paths. */
+    /** GET on one of the pod's application paths. */
     public static HttpResponse<String> get(WorkerProcess pod, String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(pod.url() + path)).timeout(Duration.ofSeconds(30)).build(),
+        return get(pod.url() + path);
+    }
+
+    /** GET on a URL of a pod (its {@link WorkerProcess#healthUrl} or {@link WorkerProcess#metricsUrl}, say). */
+    public static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     /** The HTTP status of a health path, or -1 when the pod does not answer. */
     public static int health(WorkerProcess pod, String which) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(pod.url() + "/q/health/" + which))
+            return HTTP.send(HttpRequest.newBuilder(URI.create(pod.healthUrl(which)))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;

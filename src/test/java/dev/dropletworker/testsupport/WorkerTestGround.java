@@ -18,7 +18,8 @@ import java.util.Map;
  * {@code @QuarkusTest}: see {@code package-info.java} for why this gives one start for the suite.
  * <p>
  * A test class gets the running pieces by declaring a field of type {@link KafkaBroker},
- * {@link PostgresServer} or {@link DigitalOceanSimulator}.
+ * {@link PostgresServer}, {@link DigitalOceanSimulator} or {@link TraceCollector} (where the
+ * worker's spans are exported).
  */
 @QuarkusTestResource(WorkerTestGround.class)
 public final class WorkerTestGround implements QuarkusTestResourceLifecycleManager {
@@ -30,6 +31,7 @@ public final class WorkerTestGround implements QuarkusTestResourceLifecycleManag
     public static final Duration ACTION_DURATION = Duration.ofMillis(300);
 
     private GroundServers servers;
+    private TraceCollector traces;
 
     @Override
     public synchronized Map<String, String> start() {
@@ -39,6 +41,7 @@ public final class WorkerTestGround implements QuarkusTestResourceLifecycleManag
                     .token(DIGITALOCEAN_TOKEN)
                     .actionDuration(ACTION_DURATION)
                     .build());
+            traces = TraceCollector.start();
         }
         return Map.of(
                 "kafka.bootstrap.servers", servers.kafka.bootstrapServers(),
@@ -46,7 +49,11 @@ public final class WorkerTestGround implements QuarkusTestResourceLifecycleManag
                 "quarkus.datasource.username", servers.postgres.username(),
                 "quarkus.datasource.password", servers.postgres.password(),
                 "digitalocean.api-url", servers.simulator.baseUrl(),
-                "digitalocean.token", DIGITALOCEAN_TOKEN);
+                "digitalocean.token", DIGITALOCEAN_TOKEN,
+                // Tracing on, as where a collector is configured (the packaged pods run without one).
+                "quarkus.otel.exporter.otlp.traces.endpoint", traces.endpoint(),
+                "quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf",
+                "quarkus.otel.bsp.schedule.delay", "200ms");
     }
 
     @Override
@@ -54,6 +61,7 @@ public final class WorkerTestGround implements QuarkusTestResourceLifecycleManag
         injector.injectIntoFields(servers.kafka, new TestInjector.MatchesType(KafkaBroker.class));
         injector.injectIntoFields(servers.postgres, new TestInjector.MatchesType(PostgresServer.class));
         injector.injectIntoFields(servers.simulator, new TestInjector.MatchesType(DigitalOceanSimulator.class));
+        injector.injectIntoFields(traces, new TestInjector.MatchesType(TraceCollector.class));
     }
 
     @Override
@@ -61,6 +69,10 @@ public final class WorkerTestGround implements QuarkusTestResourceLifecycleManag
         if (servers != null) {
             servers.close();
             servers = null;
+        }
+        if (traces != null) {
+            traces.close();
+            traces = null;
         }
     }
 }

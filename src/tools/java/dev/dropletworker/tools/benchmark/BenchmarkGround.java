@@ -97,7 +97,8 @@ final class BenchmarkGround implements AutoCloseable {
         env.putAll(settings);
         for (int i = 0; i < count; i++) {
             env.put("HOSTNAME", "bench-pod-" + i);
-            pods.add(WorkerProcess.launch(workerJar(), env, WorkerProcess.freePort(), logs.resolve("pod-" + i + ".log")));
+            Path log = logs.resolve("pod-" + i + ".log");
+            pods.add(WorkerProcess.launch(workerJar(), env, WorkerProcess.Ports.free(), log));
         }
         for (WorkerProcess pod : pods) {
             if (!pod.awaitReady(Duration.ofMinutes(3))) {

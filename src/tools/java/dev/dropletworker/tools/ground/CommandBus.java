@@ -66,8 +66,15 @@ public final class CommandBus implements AutoCloseable {
     }
 
     public void send(String key, byte[] value) {
+        send(key, value, Map.of());
+    }
+
+    /** With record headers, such as the {@code traceparent} of the producer's trace. */
+    public void send(String key, byte[] value, Map<String, String> headers) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(COMMANDS, key, value);
+        headers.forEach((name, text) -> record.headers().add(name, text.getBytes(StandardCharsets.UTF_8)));
         try {
-            producer.send(new ProducerRecord<>(COMMANDS, key, value)).get(30, TimeUnit.SECONDS);
+            producer.send(record).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             throw new IllegalStateException("could not send command", e);
         }

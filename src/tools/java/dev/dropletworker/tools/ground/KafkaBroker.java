@@ -25,10 +25,12 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
+import org.testcontainers.kafka.KafkaContainer;
 
 /**
  * A real Kafka broker inside this JVM: one KRaft node that is both broker and controller,
  * listening on 127.0.0.1 on free ports, with its log directory in a temp dir deleted on close.
+ * With {@code -Dtest.ground=containers} ({@link Ground}) it is Testcontainers' Kafka instead.
  * Topics are created on first use with one partition; {@link #createTopic} makes more.
  * {@link #stop()} and {@link #startAgain()} take it down and bring it back on the same ports with the
  * same data, as a broker restart would; {@link #close()} ends it and deletes its data.
@@ -41,17 +43,35 @@ public final class KafkaBroker implements AutoCloseable {
 
     private final KafkaConfig config;
     private final Path logDir;
+    private final KafkaContainer container;
     private final String bootstrapServers;
     private KafkaRaftServer server;
     private boolean closed;
 
-    private KafkaBroker(KafkaConfig config, Path logDir, String bootstrapServers) {
+    private KafkaBroker(KafkaConfig config, Path logDir, KafkaContainer container, String bootstrapServers) {
         this.config = config;
         this.logDir = logDir;
+        this.container = container;
         this.bootstrapServers = bootstrapServers;
     }
 
+    /** On the ground this JVM was asked for: in this JVM, or in a container. */
     public static KafkaBroker start() {
+        return Ground.selected() == Ground.CONTAINERS ? inContainer() : inThisJvm();
+    }
+
+    private static KafkaBroker inContainer() {
+        KafkaContainer container = new KafkaContainer(Ground.KAFKA_IMAGE);
+        try {
+            container.start();
+        } catch (RuntimeException e) {
+            container.stop();
+            throw new IllegalStateException("Kafka container did not start", e);
+        }
+        return new KafkaBroker(null, null, container, container.getBootstrapServers());
+    }
+
+    private static KafkaBroker inThisJvm() {
         QuietServerLogs.apply();
         Path logDir = null;
         try {
@@ -62,7 +82,7 @@ public final class KafkaBroker implements AutoCloseable {
             format(config, logDir);
 
             String bootstrap = "127.0.0.1:" + brokerPort;
-            KafkaBroker broker = new KafkaBroker(config, logDir, bootstrap);
+            KafkaBroker broker = new KafkaBroker(config, logDir, null, bootstrap);
             try {
                 broker.startAgain();
             } catch (RuntimeException e) {
@@ -82,6 +102,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Starts the broker after {@link #stop()}, on its ports with the data it had (also its first start). */
     public synchronized void startAgain() {
+        requireInThisJvm();
         if (server != null) {
             return;
         }
@@ -92,6 +113,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Shuts the broker down as a restart would, keeping its data and ports for {@link #startAgain()}. */
     public synchronized void stop() {
+        requireInThisJvm();
         if (server == null) {
             return;
         }
@@ -138,10 +160,20 @@ public final class KafkaBroker implements AutoCloseable {
             return;
         }
         closed = true;
+        if (container != null) {
+            container.stop();
+            return;
+        }
         try {
             stop();
         } finally {
             TempDirs.deleteQuietly(logDir);
+        }
+    }
+
+    private void requireInThisJvm() {
+        if (container != null) {
+            throw new UnsupportedOperationException("a broker in a container is not restarted by the tests");
         }
     }
 

@@ -11,11 +11,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * A real PostgreSQL for tests and the local run. When {@code TEST_DB_URL} is set (with
  * {@code TEST_DB_USER} and {@code TEST_DB_PASSWORD}) that existing server is used as it is;
- * otherwise an embedded PostgreSQL starts from the Maven binaries on 127.0.0.1 and a free port,
+ * otherwise an embedded PostgreSQL starts from the Maven binaries on 127.0.0.1 and a free port
+ * (or, with {@code -Dtest.ground=containers}, Testcontainers' PostgreSQL: see {@link Ground}),
  * with a fresh {@value #DATABASE} database owned by a {@value #DATABASE} role, and its files are
  * deleted on close. {@link #stop()} and {@link #startAgain()} restart the embedded server on the same
  * port with the same data, as a database restart would.
@@ -32,15 +34,18 @@ public final class PostgresServer implements AutoCloseable {
     private final String password;
     private final Path workDir;
     private final int port;
+    private final AutoCloseable container;
     private EmbeddedPostgres embedded;
 
-    private PostgresServer(String jdbcUrl, String username, String password, EmbeddedPostgres embedded, Path workDir) {
+    private PostgresServer(String jdbcUrl, String username, String password, EmbeddedPostgres embedded, Path workDir,
+            AutoCloseable container) {
         this.jdbcUrl = jdbcUrl;
         this.username = username;
         this.password = password;
         this.embedded = embedded;
         this.workDir = workDir;
         this.port = embedded == null ? -1 : embedded.getPort();
+        this.container = container;
     }
 
     public static PostgresServer start() {
@@ -48,7 +53,20 @@ public final class PostgresServer implements AutoCloseable {
         if (url != null && !url.isBlank()) {
             return existing(url, System.getenv("TEST_DB_USER"), System.getenv("TEST_DB_PASSWORD"));
         }
-        return embedded();
+        return Ground.selected() == Ground.CONTAINERS ? inContainer() : embedded();
+    }
+
+    private static PostgresServer inContainer() {
+        PostgreSQLContainer postgres = new PostgreSQLContainer(Ground.POSTGRES_IMAGE)
+                .withDatabaseName(DATABASE).withUsername(DATABASE).withPassword(DATABASE);
+        try {
+            postgres.start();
+        } catch (RuntimeException e) {
+            postgres.stop();
+            throw new IllegalStateException("PostgreSQL container did not start", e);
+        }
+        return new PostgresServer(postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword(), null, null,
+                postgres::stop);
     }
 
     public String jdbcUrl() {
@@ -63,7 +81,7 @@ public final class PostgresServer implements AutoCloseable {
         return password;
     }
 
-    /** True when this is the embedded server (false for {@code TEST_DB_URL}). */
+    /** True when this is the embedded server (false for {@code TEST_DB_URL} and a container). */
     public boolean isEmbedded() {
         return workDir != null;
     }
@@ -112,12 +130,19 @@ public final class PostgresServer implements AutoCloseable {
 
     private void requireEmbedded() {
         if (!isEmbedded()) {
-            throw new IllegalStateException("only the embedded PostgreSQL can do this (TEST_DB_URL is set)");
+            throw new IllegalStateException("only the embedded PostgreSQL can do this (not TEST_DB_URL, not a container)");
         }
     }
 
     @Override
     public synchronized void close() {
+        if (container != null) {
+            try {
+                container.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("Could not stop the PostgreSQL container", e);
+            }
+        }
         if (!isEmbedded()) {
             return;
         }
@@ -136,7 +161,7 @@ public final class PostgresServer implements AutoCloseable {
     private static PostgresServer existing(String url, String user, String password) {
         // Fail here, with the URL in the message, rather than deep inside Quarkus start-up.
         try (Connection ignored = DriverManager.getConnection(url, user, password)) {
-            return new PostgresServer(url, user, password, null, null);
+            return new PostgresServer(url, user, password, null, null, null);
         } catch (SQLException e) {
             throw new IllegalStateException("TEST_DB_URL " + url + " is set but not reachable as user " + user, e);
         }
@@ -152,7 +177,7 @@ public final class PostgresServer implements AutoCloseable {
             createDatabase(postgres);
             // The server trusts local connections; the password is there so clients configure one.
             String url = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
-            return new PostgresServer(url, DATABASE, DATABASE, postgres, workDir);
+            return new PostgresServer(url, DATABASE, DATABASE, postgres, workDir, null);
         } catch (IOException | SQLException | RuntimeException e) {
             String log = workDir == null ? "" : logTail(workDir.resolve("postgres.log"));
             if (postgres != null) {

@@ -19,24 +19,37 @@ import java.util.function.IntConsumer;
 
 /**
  * The packaged worker ({@code quarkus-run.jar}) as a child process, configured only through its
- * environment like a pod; its output forwarded with a prefix, or written to a file.
+ * environment like a pod; its output forwarded with a prefix, or written to a file. Health and
+ * metrics are on the management port ({@link #healthUrl}, {@link #metricsUrl}), as in a pod.
  */
 public final class WorkerProcess {
 
     private static final String PREFIX = "[worker] ";
 
     private final Process process;
-    private final int httpPort;
+    private final Ports ports;
     private volatile boolean stopping;
 
-    private WorkerProcess(Process process, int httpPort) {
+    /**
+     * Where a pod listens: the application port ({@code QUARKUS_HTTP_PORT}) and the management
+     * interface with health and metrics ({@code QUARKUS_MANAGEMENT_PORT}).
+     */
+    public record Ports(int http, int management) {
+
+        /** Two ports free on 127.0.0.1 at this moment. */
+        public static Ports free() throws IOException {
+            return new Ports(freePort(), freePort());
+        }
+    }
+
+    private WorkerProcess(Process process, Ports ports) {
         this.process = process;
-        this.httpPort = httpPort;
+        this.ports = ports;
     }
 
     /** Starts the worker with its output forwarded to this process's standard output, prefixed. */
-    public static WorkerProcess launch(Path jar, Map<String, String> environment, int httpPort) throws IOException {
-        WorkerProcess worker = new WorkerProcess(builder(jar, environment, httpPort).start(), httpPort);
+    public static WorkerProcess launch(Path jar, Map<String, String> environment, Ports ports) throws IOException {
+        WorkerProcess worker = new WorkerProcess(builder(jar, environment, ports).start(), ports);
         Thread forwarder = new Thread(worker::forwardOutput, "worker-output");
         forwarder.setDaemon(true);
         forwarder.start();
@@ -44,16 +57,17 @@ public final class WorkerProcess {
     }
 
     /** Starts the worker with its output (standard and error) written to {@code log}. */
-    public static WorkerProcess launch(Path jar, Map<String, String> environment, int httpPort, Path log)
+    public static WorkerProcess launch(Path jar, Map<String, String> environment, Ports ports, Path log)
             throws IOException {
-        return new WorkerProcess(builder(jar, environment, httpPort).redirectOutput(log.toFile()).start(), httpPort);
+        return new WorkerProcess(builder(jar, environment, ports).redirectOutput(log.toFile()).start(), ports);
     }
 
-    private static ProcessBuilder builder(Path jar, Map<String, String> environment, int httpPort) {
+    private static ProcessBuilder builder(Path jar, Map<String, String> environment, Ports ports) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString()).redirectErrorStream(true);
         builder.environment().putAll(environment);
-        builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
+        builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(ports.http()));
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", String.valueOf(ports.management()));
         return builder;
     }
 
@@ -65,8 +79,24 @@ public final class WorkerProcess {
         }
     }
 
+    /** The application port's base URL. */
     public String url() {
-        return "http://127.0.0.1:" + httpPort;
+        return "http://127.0.0.1:" + ports.http();
+    }
+
+    /** The management interface's base URL, where health and metrics are served. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + ports.management();
+    }
+
+    /** {@code /q/health} and its checks: {@code healthUrl("ready")}, {@code "live"}, {@code "started"}; {@code ""} for all. */
+    public String healthUrl(String check) {
+        return managementUrl() + "/q/health" + (check.isEmpty() ? "" : "/" + check);
+    }
+
+    /** The Prometheus scrape. */
+    public String metricsUrl() {
+        return managementUrl() + "/q/metrics";
     }
 
     /** SIGKILL: the pod dies at once, mid-request if it is in one, with no shutdown of its own. */
@@ -119,11 +149,11 @@ public final class WorkerProcess {
         });
     }
 
-    /** Waits until {@code /q/health/ready} answers 200; false if the worker died or the time ran out. */
+    /** Waits until readiness ({@link #healthUrl healthUrl("ready")}) answers 200; false if the worker died or the time ran out. */
     public boolean awaitReady(Duration timeout) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(healthUrl("ready"))).timeout(Duration.ofSeconds(5)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && process.isAlive()) {
             try {
@@ -140,18 +170,43 @@ public final class WorkerProcess {
 
     /** SIGTERM, so Quarkus shuts down gracefully; killed if it takes longer than 20 s. */
     public void stop() {
-        stopping = true;
-        if (!process.isAlive()) {
-            return;
+        stop(Duration.ofSeconds(20));
+    }
+
+    /**
+     * SIGTERM, as Kubernetes sends it; killed, as after {@code terminationGracePeriodSeconds}, if
+     * it has not exited within {@code grace}.
+     *
+     * @return true when it exited by itself in time
+     */
+    public boolean stop(Duration grace) {
+        signalStop();
+        if (awaitExit(grace)) {
+            return true;
         }
-        process.destroy();
         try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
-            process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    /** SIGTERM, without waiting: the pod begins its shutdown. */
+    public void signalStop() {
+        stopping = true;
+        if (process.isAlive()) {
+            process.destroy();
+        }
+    }
+
+    /** @return true when the process has exited within {@code timeout} */
+    public boolean awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
         }
     }
 

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import org.jboss.logmanager.Logger;
@@ -22,13 +23,15 @@ import org.jboss.logmanager.handlers.ConsoleHandler;
  * packaged worker as a child process, all on 127.0.0.1. Commands typed on standard input go to
  * Kafka; events are printed as they arrive. Ctrl-C stops everything.
  * <p>
- * Options: {@code -Dworker.port} (default 8080), {@code -Dsimulator.port} (default 8089, or a free
- * port if 8089 is taken; 0 always picks a free one).
+ * Options: {@code -Dworker.port} (default 8080), {@code -Dworker.management.port} (health and
+ * metrics, default 9000), {@code -Dsimulator.port} (default 8089, or a free port if 8089 is taken;
+ * 0 always picks a free one).
  */
 public final class LocalStack {
 
     private static final Path WORKER_JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final int DEFAULT_WORKER_PORT = 8080;
+    private static final int DEFAULT_MANAGEMENT_PORT = 9000;
     private static final int DEFAULT_SIMULATOR_PORT = 8089;
     /** Long enough to watch an action in progress, short enough not to wait for it. */
     private static final Duration ACTION_DURATION = Duration.ofMillis(2500);
@@ -49,10 +52,15 @@ public final class LocalStack {
         if (!isFree(workerPort)) {
             exit("Port " + workerPort + " is in use. Pick another for the worker: ./mvnw -Plocal -Dworker.port=8081");
         }
-        new LocalStack().run(jar, workerPort, simulatorPort());
+        int managementPort = Integer.getInteger("worker.management.port", DEFAULT_MANAGEMENT_PORT);
+        if (!isFree(managementPort)) {
+            exit("Port " + managementPort + " is in use. Pick another for the worker's health and metrics: "
+                    + "./mvnw -Plocal -Dworker.management.port=9001");
+        }
+        new LocalStack().run(jar, new WorkerProcess.Ports(workerPort, managementPort), simulatorPort());
     }
 
-    private void run(Path jar, int workerPort, int simulatorPort) throws Exception {
+    private void run(Path jar, WorkerProcess.Ports workerPorts, int simulatorPort) throws Exception {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "local-stack-stop"));
         showServerWarnings();
 
@@ -69,11 +77,13 @@ public final class LocalStack {
         console = new CommandConsole(servers.kafka.bootstrapServers());
 
         System.out.println("Starting the worker from " + jar + " ...");
-        worker = WorkerProcess.launch(jar, servers.workerEnvironment(GroundServers.SIMULATOR_TOKEN), workerPort);
+        Map<String, String> environment = servers.workerEnvironment(GroundServers.SIMULATOR_TOKEN);
+        environment.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false"); // read by a person, not a log pipeline
+        worker = WorkerProcess.launch(jar, environment, workerPorts);
         worker.onUnexpectedExit(code -> exit("The worker exited (code " + code + "); stopping the stack."));
         if (!worker.awaitReady(WORKER_READY_TIMEOUT)) {
             if (worker.isAlive()) {
-                exit("The worker did not report ready at " + worker.url() + "/q/health/ready within "
+                exit("The worker did not report ready at " + worker.healthUrl("ready") + " within "
                         + WORKER_READY_TIMEOUT.toSeconds() + " s; stopping the stack.");
             }
             new CountDownLatch(1).await(); // it died: its exit handler is already stopping the stack
@@ -110,8 +120,8 @@ public final class LocalStack {
                 String.format(" %-22s 123 web-1, 124 web-2, 125 web-3, tagged web; actions take %.1f s", "  Droplets",
                         ACTION_DURATION.toMillis() / 1000.0),
                 String.format(" %-22s %s", "Worker", worker.url()),
-                String.format(" %-22s %s/q/health   (readiness: %s/q/health/ready)", "  health", worker.url(), worker.url()),
-                String.format(" %-22s %s/q/metrics", "  metrics", worker.url()),
+                String.format(" %-22s %s   (readiness: %s)", "  health", worker.healthUrl(""), worker.healthUrl("ready")),
+                String.format(" %-22s %s", "  metrics", worker.metricsUrl()),
                 line,
                 " Send a command: type or paste one JSON command per line and press Enter. It is published to",
                 " " + CommandConsole.COMMANDS_TOPIC + " (key: droplet_id, else command_id); every event on "
