@@ -95,7 +95,8 @@ final class BacklogRun {
 
     /** About 1,000, a quarter of the backlog, all of it. */
     private List<Integer> levels() {
-        TreeSet<Integer> levels = new TreeSet<>(List.of(Math.min(SMALL_BACKLOG, o.backlog()), o.backlog() / 4, o.backlog()));
+        TreeSet<Integer> levels = new TreeSet<>(
+                List.of(Math.min(SMALL_BACKLOG, o.backlog()), o.backlog() / 4, o.backlog()));
         levels.removeIf(level -> level <= 0);
         return new ArrayList<>(levels);
     }
@@ -108,7 +109,8 @@ final class BacklogRun {
         long deadline = System.nanoTime() + INTAKE_TIMEOUT.toNanos();
         while (ground.database.jobs() < level) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("intake did not take " + level + " commands in within " + INTAKE_TIMEOUT);
+                throw new IllegalStateException(
+                        "intake did not take " + level + " commands in within " + INTAKE_TIMEOUT);
             }
             Thread.sleep(200);
         }
@@ -131,7 +133,8 @@ final class BacklogRun {
         double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
         Double databasePerJob = database < 0 || dispatched == 0 ? null
                 : (double) (cpu.get().millis() - database) / dispatched;
-        Double workerPerJob = worker < 0 || dispatched == 0 ? null : (double) (ground.podsCpuMillis() - worker) / dispatched;
+        Double workerPerJob = worker < 0 || dispatched == 0 ? null
+                : (double) (ground.podsCpuMillis() - worker) / dispatched;
         progress("measured at " + waiting + " waiting: " + dispatched + " dispatched; logging claims for "
                 + o.claimSample().toSeconds() + " s");
         Percentiles claims = claimLog.isPresent() ? claimLog.get().during(o.claimSample()) : new Percentiles(List.of());

@@ -146,7 +146,8 @@ final class BenchmarkGround implements AutoCloseable {
     private static Path workerJar() {
         Path jar = Path.of(System.getProperty("user.dir")).resolve(WORKER_JAR);
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("no packaged worker at " + jar + "; run ./mvnw -Pbenchmark (it packages first)");
+            throw new IllegalStateException(
+                    "no packaged worker at " + jar + "; run ./mvnw -Pbenchmark (it packages first)");
         }
         return jar;
     }

@@ -32,7 +32,8 @@ final class ClaimLog {
     private static final Pattern CLAIM = Pattern.compile("update\\s+job\\s+set\\s+state\\s*=\\s*'SUBMITTING'",
             Pattern.CASE_INSENSITIVE);
     /** {@code log_line_prefix} as set here: {@code 2026-08-09 10:11:12.345 UTC [4242] }. */
-    private static final Pattern ENTRY = Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} \\S+ \\[\\d+\\] ");
+    private static final Pattern ENTRY =
+            Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} \\S+ \\[\\d+\\] ");
     /** Only the execute step: with the extended protocol, parse and bind are logged on their own. */
     private static final Pattern EXECUTE = Pattern.compile("LOG:  duration: ([0-9.]+) ms  execute [^:]*: ");
 

@@ -34,7 +34,10 @@ final class DoctlPeer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One command: when its accepted POST went out, and how it ended ({@code completed}, {@code errored}, {@code failed}). */
+    /**
+     * One command: when its accepted POST went out (null if none was), and how it ended:
+     * {@code completed}, {@code errored}, or {@code failed} when a request failed for good.
+     */
     record Command(long dropletId, Instant postSentAt, String outcome) {
     }
 

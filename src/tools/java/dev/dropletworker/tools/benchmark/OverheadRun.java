@@ -41,7 +41,8 @@ final class OverheadRun {
             long cpuAfter = ground.podsCpuMillis();
             int jobs = events.answered();
             double seconds = Duration.between(offer.started(), events.lastArrival()).toMillis() / 1000.0;
-            RequestCounts requests = RequestCounts.of(ground.simulator, BenchmarkGround.WORKER_TOKEN_LABEL).since(before);
+            RequestCounts requests =
+                    RequestCounts.of(ground.simulator, BenchmarkGround.WORKER_TOKEN_LABEL).since(before);
             if (!answered) {
                 report.note("only " + jobs + " of " + commands.size() + " commands were answered within "
                         + o.drainTimeout());

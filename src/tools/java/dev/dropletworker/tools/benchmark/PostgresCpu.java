@@ -35,7 +35,8 @@ final class PostgresCpu {
         }
         long total = postmaster.get().ownMillis() + postmaster.get().reapedMillis();
         try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-            total += processes.map(p -> p.getFileName().toString()).filter(name -> name.chars().allMatch(Character::isDigit))
+            total += processes.map(p -> p.getFileName().toString())
+                    .filter(name -> name.chars().allMatch(Character::isDigit))
                     .map(name -> ProcStat.of(Long.parseLong(name))).flatMap(Optional::stream)
                     .filter(p -> p.ppid() == postmasterPid).mapToLong(ProcStat::ownMillis).sum();
         } catch (IOException e) {

@@ -146,7 +146,8 @@ final class WindowRun {
                 throw new IllegalStateException("the peer had no POST accepted within " + FIRST_POST_TIMEOUT);
             }
             if (!now.isBefore(nextProgress)) {
-                progress(String.format("worker %d POSTs so far%s", posts(ground.simulator, BenchmarkGround.WORKER_TOKEN_LABEL),
+                progress(String.format("worker %d POSTs so far%s",
+                        posts(ground.simulator, BenchmarkGround.WORKER_TOKEN_LABEL),
                         withPeer ? ", peer " + posts(ground.simulator, BenchmarkGround.PEER_TOKEN_LABEL) : ""));
                 nextProgress = now.plus(PROGRESS_EVERY);
             }
@@ -180,11 +181,12 @@ final class WindowRun {
         Duration took = Duration.between(drainStart, Instant.now());
         RequestCounts afterDrain = RequestCounts.of(ground.simulator, BenchmarkGround.WORKER_TOKEN_LABEL);
         progress("worker drained in " + took.toSeconds() + " s");
-        return new Side(jobs.posted(), jobs.completed(), jobs.byState(), jobs.handedBack(), ground.database.postedSince(end),
-                atEnd.since(atStart), afterDrain.since(atEnd), jobs.unanswered() == 0, took);
+        return new Side(jobs.posted(), jobs.completed(), jobs.byState(), jobs.handedBack(),
+                ground.database.postedSince(end), atEnd.since(atStart), afterDrain.since(atEnd), jobs.unanswered() == 0, took);
     }
 
-    private Side drainPeer(SimulatorControl simulator, DoctlPeer peer, RequestCounts atEnd) throws InterruptedException {
+    private Side drainPeer(SimulatorControl simulator, DoctlPeer peer, RequestCounts atEnd)
+            throws InterruptedException {
         Instant drainStart = Instant.now();
         boolean drained = peer.awaitDrained(o.drainTimeout());
         Duration took = Duration.between(drainStart, Instant.now());
@@ -206,8 +208,8 @@ final class WindowRun {
             outcomes.merge(command.outcome(), 1L, Long::sum);
         }
         progress("peer drained in " + took.toSeconds() + " s");
-        return new Side(posted, outcomes.getOrDefault("completed", 0L), outcomes, 0, after, atEnd, afterDrain.since(atEnd),
-                drained, took);
+        return new Side(posted, outcomes.getOrDefault("completed", 0L), outcomes, 0, after, atEnd,
+                afterDrain.since(atEnd), drained, took);
     }
 
     private void side(Report.Section section, Side side, SimulatorControl.TokenWindows peaks) {
