@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
@@ -24,6 +25,8 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 public final class PostgresServer implements AutoCloseable {
 
     static final String DATABASE = "droplet_worker";
+    /** The role initdb creates for embedded PostgreSQL. */
+    private static final String SUPERUSER = "postgres";
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
 
     private final String jdbcUrl;
@@ -83,6 +86,20 @@ public final class PostgresServer implements AutoCloseable {
         return workDir != null;
     }
 
+    /** The embedded server's own log (its standard output and error); empty for {@code TEST_DB_URL}. */
+    public Optional<Path> serverLog() {
+        return isEmbedded() ? Optional.of(workDir.resolve("postgres.log")) : Optional.empty();
+    }
+
+    /**
+     * A connection as the embedded server's superuser, for what only a superuser may do (server
+     * settings such as statement logging). The embedded server trusts local connections.
+     */
+    public Connection superuserConnection() throws SQLException {
+        requireEmbedded();
+        return DriverManager.getConnection(jdbcUrl, SUPERUSER, "");
+    }
+
     /** Stops the embedded server (a fast shutdown: connections are cut), keeping its data and port. */
     public synchronized void stop() {
         requireEmbedded();
@@ -113,7 +130,7 @@ public final class PostgresServer implements AutoCloseable {
 
     private void requireEmbedded() {
         if (!isEmbedded()) {
-            throw new IllegalStateException("only the embedded PostgreSQL can be stopped and started");
+            throw new IllegalStateException("only the embedded PostgreSQL can do this (not TEST_DB_URL, not a container)");
         }
     }
 

@@ -122,6 +122,15 @@ public final class WorkerProcess {
         return -1;
     }
 
+    /**
+     * CPU time the worker has used so far (user plus system, every thread), in milliseconds; -1
+     * where there is no {@code /proc}. Read once after readiness and once at the end, the
+     * difference leaves start-up out.
+     */
+    public long cpuMillis() {
+        return ProcStat.of(process.pid()).map(ProcStat::ownMillis).orElse(-1L);
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

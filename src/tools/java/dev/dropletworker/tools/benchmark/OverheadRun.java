@@ -1,0 +1,68 @@
+package dev.dropletworker.tools.benchmark;
+
+import static dev.dropletworker.tools.benchmark.BenchmarkGround.progress;
+
+import dev.dropletworker.simulator.SimulatorConfig;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The {@code overhead} scenario: the limits of the simulator and of the worker raised out of the
+ * way and actions finished as soon as they start, so what is left is the worker's own cost. The
+ * commands are offered by an asynchronous producer (as fast as it goes, or {@code --rate} a
+ * second for the latency target); the worker's CPU is read from its process after readiness and
+ * when the last event has arrived, so start-up is left out. Its own latency comes from its rows:
+ * command recorded → POST sent, and action seen finished → event published (the first poll's
+ * wait, which DigitalOcean's action time would fill, is between the two and not in either).
+ */
+final class OverheadRun {
+
+    private final BenchmarkOptions o;
+
+    OverheadRun(BenchmarkOptions options) {
+        this.o = options;
+    }
+
+    Report run() throws Exception {
+        SimulatorConfig.Builder simulator = SimulatorConfig.builder().actionDuration(o.actionMin(), o.actionMax())
+                .minuteLimit(o.minuteLimit()).hourlyLimit(o.simulatorHourlyLimit());
+        Report report = new Report(Scenario.OVERHEAD.wireName, o.parameters());
+        try (BenchmarkGround ground = BenchmarkGround.start(simulator);
+                CommandSender sender = new CommandSender(ground.bootstrapServers());
+                EventWatcher events = new EventWatcher(ground.bootstrapServers())) {
+            List<Long> droplets = ground.seed("bench", o.droplets());
+            ground.launch(o.pods(), o.workerSettings());
+            List<CommandSender.Reboot> commands = CommandSender.reboots(droplets, o.actions(), "overhead");
+            RequestCounts before = RequestCounts.of(ground.simulator, BenchmarkGround.WORKER_TOKEN_LABEL);
+            long cpuBefore = ground.podsCpuMillis();
+            CommandSender.Offer offer = sender.offer(commands, o.rate());
+            progress(String.format("offered %d commands at %.0f a second", offer.commands(), offer.perSecond()));
+            boolean answered = events.awaitAnswered(commands.size(), o.drainTimeout());
+            long cpuAfter = ground.podsCpuMillis();
+            int jobs = events.answered();
+            double seconds = Duration.between(offer.started(), events.lastArrival()).toMillis() / 1000.0;
+            RequestCounts requests =
+                    RequestCounts.of(ground.simulator, BenchmarkGround.WORKER_TOKEN_LABEL).since(before);
+            if (!answered) {
+                report.note("only " + jobs + " of " + commands.size() + " commands were answered within "
+                        + o.drainTimeout());
+            }
+            report.section("overhead", "worker's own cost, " + o.pods() + " pod(s)")
+                    .put("offered", "commands offered", offer.commands())
+                    .put("offered_per_s", "offered per second (producer)", offer.perSecond())
+                    .put("answered", "commands answered", jobs)
+                    .put("outcomes", "answers by outcome", events.outcomes())
+                    .put("jobs_per_s", "jobs per second, first offer to last event", jobs / seconds)
+                    .put("worker_cpu_ms_per_job", "worker CPU ms per job (every pod)",
+                            cpuBefore < 0 || jobs == 0 ? null : (double) (cpuAfter - cpuBefore) / jobs)
+                    .put("received_to_sent", "command recorded → POST sent",
+                            new Percentiles(ground.database.receivedToSentMillis()).summary())
+                    .put("finished_to_published", "action seen finished → event published",
+                            new Percentiles(ground.database.finishedToPublishedMillis()).summary())
+                    .put("requests", "requests by endpoint", requests.byEndpoint())
+                    .put("requests_per_job", "requests per job", jobs == 0 ? null : (double) requests.total() / jobs)
+                    .put("peak_rss_mib", "peak RSS per pod (MiB)", ground.podsPeakRssMib());
+        }
+        return report;
+    }
+}
