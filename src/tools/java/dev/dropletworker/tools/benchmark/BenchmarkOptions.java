@@ -21,11 +21,18 @@ import java.util.Map;
  * @param settle        how long it waits after intake before measuring
  * @param peerParallel  the peer's commands in flight
  * @param drainTimeout  the longest wait for the window's jobs (or every command) to be answered
- * @param heap          {@code -Xmx} of each pod, as a container limit would cap it; null for the JVM's choice
+ * @param heap          {@code -Xmx} of each pod, as the Deployment's limit caps it (256m, with the image's
+ *                      garbage collector settings); {@code none} for the JVM's own choice
  */
 record BenchmarkOptions(Scenario scenario, Duration window, int actions, int droplets, int pods, Duration actionMin,
                         Duration actionMax, boolean unlimited, int hourlyLimit, int rate, int backlog, Duration sample,
                         Duration claimSample, Duration settle, int peerParallel, Duration drainTimeout, String heap) {
+
+    /** What the Deployment gives the heap: {@code JAVA_MAX_MEM_RATIO=50} of its 512Mi limit. */
+    static final String CONTAINER_HEAP = "256m";
+    /** The collector and sizing the ubi9 OpenJDK image's {@code run-java.sh} sets by default. */
+    static final String IMAGE_GC = "-XX:+UseParallelGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
+            + " -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90";
 
     /** DigitalOcean's limits per token. */
     static final int MINUTE_LIMIT = 250;
@@ -62,7 +69,7 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
         Duration settle = Duration.ofSeconds(10);
         int peerParallel = 50;
         Duration drainTimeout = Duration.ofMinutes(20);
-        String heap = null;
+        String heap = CONTAINER_HEAP;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--unlimited")) {
@@ -138,8 +145,8 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
             // As the default 4,900 relates to DigitalOcean's 5,000.
             env.put("WORKER_BUDGET_PER_HOUR", Integer.toString(hourlyLimit * 98 / 100));
         }
-        if (heap != null) {
-            env.put("JAVA_TOOL_OPTIONS", "-Xmx" + heap);
+        if (!heap.equals("none")) {
+            env.put("JAVA_TOOL_OPTIONS", "-Xmx" + heap + " " + IMAGE_GC);
         }
         return env;
     }

@@ -23,7 +23,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * A producer service that offers reboot commands faster than the worker can take them: records
  * are handed to the producer without waiting for each one (it batches them), at a set rate or as
  * fast as it takes them, and acknowledged together at the end. Sending one record at a time and
- * waiting for each measured the sender, not the worker (issue 10: 35 s for 5,000).
+ * waiting for each measured the sender, not the worker (35 s for 5,000 once).
  */
 final class CommandSender implements AutoCloseable {
 

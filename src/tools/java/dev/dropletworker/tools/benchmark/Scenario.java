@@ -3,7 +3,7 @@ package dev.dropletworker.tools.benchmark;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** The scenarios of issue 10, each run from nothing: servers, Droplets and pods of its own. */
+/** The benchmark's scenarios, each run from nothing: servers, Droplets and pods of its own. */
 enum Scenario {
     /** Real limits, one pod: how much of the budget a window's work gets. */
     BUDGET("budget"),

@@ -69,7 +69,7 @@ final class WindowRun {
             progress("first POST at " + start + "; window ends " + end);
             Windows ends = waitForWindowEnds(ground, peer, end);
             if (!ends.paused) {
-                report.note("the worker has no account_pause (issue 11): POSTs went on after the window, so the"
+                report.note("the worker has no account_pause table: POSTs went on after the window, so the"
                         + " drain's requests include jobs outside it");
             }
 

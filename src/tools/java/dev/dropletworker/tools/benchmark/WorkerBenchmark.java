@@ -1,7 +1,7 @@
 package dev.dropletworker.tools.benchmark;
 
 /**
- * The packaged worker measured against the simulator, one scenario a run (issue 10). Each run
+ * The packaged worker measured against the simulator, one scenario a run. Each run
  * starts its own broker, PostgreSQL, simulator and pods, prints a readable report and, as its last
  * line, one JSON object with the scenario, its parameters, the commit ({@code -dirty} when the
  * tree has changes) and every figure. It asserts nothing; the targets are read off the figures.
@@ -12,12 +12,12 @@ package dev.dropletworker.tools.benchmark;
  * </pre>
  * {@code -q} keeps Maven's own lines out, so the JSON object is the last line of the output.
  *
- * <p>Scenarios (defaults are the issue's sizes):
+ * <p>Scenarios (defaults are the full sizes):
  * <ul>
  * <li>{@code budget}: DigitalOcean's limits in the simulator (250/min, 5,000/h) and the worker's
  *     own defaults, one pod, 2,000 reboots of 2,000 Droplets offered at once, actions drawn 10–30 s.
  *     The jobs whose POST went out in a 5-minute window from the first POST are counted; at the
- *     window's end the account is paused (issue 11's {@code account_pause}), so no new POST goes
+ *     window's end the account is paused (a row in {@code account_pause}, as the operator API writes it), so no new POST goes
  *     out, and the run waits until each window job has its event (the drain). Reports completed,
  *     requests by endpoint in the window and in the drain, requests per completed job, 429s and
  *     completed ÷ (250 × 5).
@@ -49,7 +49,8 @@ package dev.dropletworker.tools.benchmark;
  * producer goes), {@code --backlog} N, {@code --sample} (60s: backlog CPU span),
  * {@code --claim-sample} (20s), {@code --settle} (10s: after intake, before measuring),
  * {@code --peer-parallel} N (50), {@code --drain-timeout} (20m), {@code --heap} SIZE (each pod's
- * {@code -Xmx}, as a container limit would cap it). The worker otherwise runs with its production
+ * {@code -Xmx}; 256m with the image's ParallelGC settings by default, as the Deployment runs it;
+ * {@code none} leaves both to the JVM). The worker otherwise runs with its production
  * defaults. Durations are written {@code 300ms}, {@code 60s}, {@code 5m}, {@code 1h}.
  */
 public final class WorkerBenchmark {

@@ -51,7 +51,7 @@ final class WorkerDatabase implements AutoCloseable {
     }
 
     /**
-     * Pauses the account as an operator would (issue 11: dispatch claims none of its jobs, polls
+     * Pauses the account as an operator would (dispatch claims none of its jobs, polls
      * and events go on), so no new POST goes out after a window. False when the worker under test
      * has no account pause yet.
      */
