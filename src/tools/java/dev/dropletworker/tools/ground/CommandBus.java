@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -137,9 +139,14 @@ public final class CommandBus implements AutoCloseable {
         deadLetters.close();
     }
 
-    /** Reads one topic from the beginning into memory until closed. */
+    /**
+     * Reads one topic from the beginning into memory until closed. Each record is kept once: after
+     * a broker restart the listener may be handed again what it read but had not yet committed, and
+     * that is the same record (same partition and offset), not a second copy of an event.
+     */
     private static final class TopicListener implements AutoCloseable {
         private final List<ConsumerRecord<String, byte[]>> records = new CopyOnWriteArrayList<>();
+        private final Set<String> seen = new HashSet<>();
         private final Thread thread;
         private volatile boolean running = true;
 
@@ -156,7 +163,11 @@ public final class CommandBus implements AutoCloseable {
             thread = new Thread(() -> {
                 try (consumer) {
                     while (running) {
-                        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+                        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                            if (seen.add(record.partition() + "@" + record.offset())) {
+                                records.add(record);
+                            }
+                        }
                     }
                 }
             }, "listener-" + topic);
