@@ -1,14 +1,13 @@
 package dev.dropletworker.simulator;
 
-import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * DigitalOcean's per-token limits: a sliding hour (5,000 by default) and a sliding minute burst
- * limit (250). Each counted request stays in a window for exactly that long after it was made,
- * at one-second resolution, so capacity frees up gradually rather than at the top of the hour.
+ * limit (250). Each counted request stays in a window for exactly that long after it was made, to
+ * the millisecond, so capacity frees up gradually rather than at the top of the hour.
  * Refused requests are not counted, otherwise a client that keeps retrying would never recover.
  */
 final class RateLimiter {
@@ -53,23 +52,23 @@ final class RateLimiter {
         Window w = windows.computeIfAbsent(token, t -> new Window());
         int hourly = hourlyLimit;
         int minute = minuteLimit;
-        long second = Math.floorDiv(nowMillis, 1000);
         synchronized (w) {
-            w.advanceTo(second);
-            if (w.minuteSum >= minute) {
+            w.advanceTo(nowMillis);
+            if (w.minute.size() >= minute) {
                 w.peaks.refused();
-                long frees = (w.oldestInMinute() + Window.MINUTE) * 1000;
+                // The request that frees the first place leaves the minute this many seconds from now.
+                long frees = w.minute.at(w.minute.size() - minute) + Window.MINUTE_MS;
                 long retryAfter = Math.max(1, (frees - nowMillis + 999) / 1000);
                 return new Decision(false, hourly, 0, w.resetEpochSeconds(), retryAfter);
             }
-            if (w.hourSum >= hourly) {
+            if (w.hour.size() >= hourly) {
                 w.peaks.refused();
                 return new Decision(false, hourly, 0, w.resetEpochSeconds(), 0);
             }
             w.count();
             w.peaks.accepted(nowMillis);
             // The API reports 0 while the burst limit is exhausted, even with hourly quota left.
-            int remaining = w.minuteSum >= minute ? 0 : Math.max(0, hourly - w.hourSum);
+            int remaining = w.minute.size() >= minute ? 0 : Math.max(0, hourly - w.hour.size());
             return new Decision(true, hourly, remaining, w.resetEpochSeconds(), 0);
         }
     }
@@ -91,63 +90,71 @@ final class RateLimiter {
         return new Decision(true, hourly, hourly, Math.floorDiv(nowMillis, 1000), 0);
     }
 
-    /** Request counts per second over the last hour, in a ring indexed by epoch second. */
+    /**
+     * The counted requests of the last minute and of the last hour, each kept by the millisecond it
+     * was made: a request counts in {@code (t − window, t]}, exactly, so no client gets more than
+     * the limit into any sliding window, however its requests fall around a second's edge.
+     */
     private static final class Window {
-        static final int HOUR = 3600;
-        static final int MINUTE = 60;
+        static final long MINUTE_MS = 60_000;
+        static final long HOUR_MS = 3_600_000;
 
-        private final int[] counts = new int[HOUR];
+        final Times minute = new Times();
+        final Times hour = new Times();
         final WindowPeaks peaks = new WindowPeaks();
-        private long current = Long.MIN_VALUE;
-        /** No second before this one holds a count; only moves forward. */
-        private long oldestCandidate;
-        int hourSum;
-        int minuteSum;
+        /** The latest time seen: a request whose clock read a little earlier counts at this one. */
+        private long now = Long.MIN_VALUE;
 
-        void advanceTo(long second) {
-            if (current == Long.MIN_VALUE || second - current >= HOUR) {
-                Arrays.fill(counts, 0);
-                hourSum = 0;
-                minuteSum = 0;
-                current = second;
-                oldestCandidate = second;
-                return;
-            }
-            for (long s = current + 1; s <= second; s++) {
-                minuteSum -= counts[slot(s - MINUTE)];
-                // Second s reuses the slot of second s - 3600, which leaves the hour window now.
-                hourSum -= counts[slot(s)];
-                counts[slot(s)] = 0;
-            }
-            current = Math.max(current, second);
+        void advanceTo(long millis) {
+            now = Math.max(now, millis);
+            minute.dropUpTo(now - MINUTE_MS);
+            hour.dropUpTo(now - HOUR_MS);
         }
 
         void count() {
-            counts[slot(current)]++;
-            hourSum++;
-            minuteSum++;
+            minute.add(now);
+            hour.add(now);
         }
 
         /** When the oldest counted request expires: the {@code ratelimit-reset} header. */
         long resetEpochSeconds() {
-            long s = Math.max(oldestCandidate, current - HOUR + 1);
-            while (s < current && counts[slot(s)] == 0) {
-                s++;
-            }
-            oldestCandidate = s;
-            return counts[slot(s)] == 0 ? current : s + HOUR;
+            return hour.size() == 0 ? Math.floorDiv(now, 1000) : Math.floorDiv(hour.at(0), 1000) + HOUR_MS / 1000;
+        }
+    }
+
+    /** Request times in the order they were counted: a growable ring of longs. */
+    private static final class Times {
+        private long[] ring = new long[256];
+        private int head;
+        private int size;
+
+        int size() {
+            return size;
         }
 
-        long oldestInMinute() {
-            long s = current - MINUTE + 1;
-            while (s < current && counts[slot(s)] == 0) {
-                s++;
-            }
-            return s;
+        long at(int i) {
+            return ring[(head + i) % ring.length];
         }
 
-        private static int slot(long second) {
-            return (int) Math.floorMod(second, (long) HOUR);
+        void add(long millis) {
+            if (size == ring.length) {
+                long[] bigger = new long[ring.length * 2];
+                for (int i = 0; i < size; i++) {
+                    bigger[i] = at(i);
+                }
+                ring = bigger;
+                head = 0;
+            }
+            ring[(head + size) % ring.length] = millis;
+            size++;
+        }
+
+        /** Forgets the requests made at or before {@code millis}: they have left the window. */
+        void dropUpTo(long millis) {
+            while (size > 0 && ring[head] <= millis) {
+                head = (head + 1) % ring.length;
+                size--;
+            }
         }
     }
 }

@@ -287,7 +287,7 @@ public final class SimulatorControl {
     /**
      * One token's traffic as the simulator counted it: requests accepted (counted against its
      * limits), refused with 429, and the most accepted in any sliding 60 s and 3,600 s window
-     * (exact to the millisecond, whatever the limiter's one-second buckets let through).
+     * (exact to the millisecond, counted apart from the limiter).
      */
     public record TokenWindows(long accepted, long tooManyRequests, long peakMinute, long peakHour) {
     }

@@ -4,9 +4,8 @@ package dev.dropletworker.simulator;
  * One token's most accepted requests in any sliding minute and any sliding hour, exact to the
  * millisecond of the simulator clock: a request made at {@code t} counts in every window
  * {@code (s - length, s]} with {@code t <= s < t + length}, so the busiest window always ends at
- * a request, and checking the counts as each one arrives finds the peak. Independent of
- * {@link RateLimiter}'s one-second buckets, so a client that exceeds a limit within a second's
- * rounding still shows above it here.
+ * a request, and checking the counts as each one arrives finds the peak. Counted apart from
+ * {@link RateLimiter}, so the peaks check the limiter rather than repeat it.
  *
  * <p>Keeps (millisecond, count) pairs of the last hour only: at most 3,600,000 pairs however fast
  * requests come. Not thread-safe; {@link RateLimiter} calls it under the token's lock.

@@ -34,7 +34,7 @@
  *     unique until a pool wraps (131,069 and 65,534 Droplets).</li>
  * <li>Unparseable JSON is 400 {@code bad_request}; every other invalid request is 422.</li>
  * <li>{@code ratelimit-remaining} is the hourly remainder, or 0 while the minute window is full;
- *     refused requests are not counted. Windows have one-second resolution.</li>
+ *     refused requests are not counted. Windows are exact to the millisecond.</li>
  * </ul>
  *
  * <h2>Control API ({@code /_sim/}, no auth, not rate-limited, not accounted)</h2>
@@ -73,8 +73,8 @@
  *     {@code max_in_progress_actions_per_droplet}; {@code faults_injected} (random) and
  *     {@code scripted_faults_injected} (by script fault); and {@code per_token}
  *     {@code {"token-1":{"accepted","too_many_requests","peak_minute","peak_hour"}}}, the most
- *     requests accepted in any sliding 60 s and 3,600 s window, exact to the millisecond (the
- *     limiter itself counts whole seconds), keeping only the last hour's request times.</li>
+ *     requests accepted in any sliding 60 s and 3,600 s window, exact to the millisecond and
+ *     counted apart from the limiter (a check on it), keeping only the last hour's request times.</li>
  * <li>{@code GET requests?since=seq[&limit=n]} (last 10,000 API requests,
  *     {@code user_data} replaced by its size, tokens by labels), {@code POST reset},
  *     {@code GET clock}, {@code POST clock/advance {"seconds":n,"millis":n}}.</li>

@@ -153,19 +153,26 @@ class RateLimitTest {
     }
 
     @Test
-    void peaksAreExactWhereTheLimitersOneSecondBucketsRoundInTheClientsFavour() {
+    void theMinuteIsExactToTheMillisecondSoNoSecondsEdgeLetsMoreThanTheLimitThrough() {
         SimulatorClient api = start(SimulatorConfig.builder().minuteLimit(10));
         simulator.advanceClock(Duration.ofMillis(900));
         for (int i = 0; i < 10; i++) {
             assertEquals(200, api.get("/v2/droplets").status());
         }
-        // 59.2 s later the limiter's minute (whole seconds 1..60) no longer holds second 0, but the
-        // exact window (0.1 s, 60.1 s] still holds all ten: the peak shows 20 in one minute.
+        // At 60.1 s the window (0.1 s, 60.1 s] still holds all ten, made at 0.9 s: the next is
+        // refused, and told to come back when they leave, at 60.9 s.
         simulator.advanceClock(Duration.ofMillis(59_200));
+        SimulatorClient.Response refused = api.get("/v2/droplets");
+        assertEquals(429, refused.status());
+        assertEquals("1", refused.header("retry-after"), "ceil(60.9 - 60.1)");
+        simulator.advanceClock(Duration.ofMillis(799));
+        assertEquals(429, api.get("/v2/droplets").status(), "at 60.899 s the ten are still in the minute");
+        simulator.advanceClock(Duration.ofMillis(1));
         for (int i = 0; i < 10; i++) {
             assertEquals(200, api.get("/v2/droplets").status());
         }
-        assertEquals(20, new SimulatorControl(simulator.baseUrl()).tokenWindows("token-1").peakMinute());
+        assertEquals(429, api.get("/v2/droplets").status());
+        assertEquals(10, new SimulatorControl(simulator.baseUrl()).tokenWindows("token-1").peakMinute());
     }
 
     @Test

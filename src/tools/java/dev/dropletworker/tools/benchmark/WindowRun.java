@@ -99,8 +99,8 @@ final class WindowRun {
             aboveLimit |= aboveLimit(peerPeaks);
         }
         if (aboveLimit) {
-            report.note("a peak above a limit: the simulator's limiter counts whole seconds, so a client pressing"
-                    + " against it can get a little more than the limit into an exact sliding window");
+            report.note("a peak above a limit: the simulator let more requests into a sliding window than its"
+                    + " limit; its figures are not DigitalOcean's");
         }
         if (!worker.drained || (doctl != null && !doctl.drained)) {
             report.note("the drain ran out of time (" + o.drainTimeout() + "): some window jobs were not answered");
