@@ -28,6 +28,14 @@ public interface BudgetConfig {
     @WithDefault("10")
     int followUpReserve();
 
+    /**
+     * The same for the sliding hour: requests new work leaves to the actions already running, so
+     * an account whose hour is spent on submissions still follows and answers what it started,
+     * instead of waiting for the hour to slide.
+     */
+    @WithDefault("50")
+    int followUpReservePerHour();
+
     /** Pause after a 429 that carries no retry-after and no usable reset time. */
     @WithDefault("5s")
     Duration defaultPause();

@@ -57,7 +57,7 @@ public class RateBudget {
     /** How long a remaining of 0 without a reset time (the burst limit hit by others) holds the token back. */
     private static final double ZERO_REMAINING_HOLD = 60;
 
-    /** Who a request is for: new work leaves a share of every minute to the actions already running. */
+    /** Who a request is for: new work leaves a share of every minute and hour to the actions already running. */
     public enum Purpose {
         /** A submission, or the lookup that may precede it. */
         NEW_WORK,
@@ -126,9 +126,10 @@ public class RateBudget {
     }
 
     private Grant takeNow(String token, int requests, String holder, Purpose purpose) {
-        // New work leaves the follow-up reserve of every minute to the actions already running.
-        long minuteLimit = config.perMinute() - (purpose == Purpose.NEW_WORK ? config.followUpReserve() : 0);
-        long hourLimit = config.perHour();
+        // New work leaves the follow-up reserve of every minute and hour to the actions already running.
+        boolean newWork = purpose == Purpose.NEW_WORK;
+        long minuteLimit = config.perMinute() - (newWork ? config.followUpReserve() : 0);
+        long hourLimit = config.perHour() - (newWork ? config.followUpReservePerHour() : 0);
         int wanted = (int) Math.max(1, Math.min(requests, Math.min(minuteLimit, hourLimit)));
         String key = keyOf(token);
         ensureRow(key);

@@ -142,8 +142,9 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
             env.put("WORKER_BUDGET_PER_MINUTE", Integer.toString(UNLIMITED));
             env.put("WORKER_BUDGET_PER_HOUR", Integer.toString(UNLIMITED));
         } else if (hourlyLimit != HOURLY_LIMIT) {
-            // As the default 4,900 relates to DigitalOcean's 5,000.
+            // As the defaults 4,900 and 50 relate to DigitalOcean's 5,000.
             env.put("WORKER_BUDGET_PER_HOUR", Integer.toString(hourlyLimit * 98 / 100));
+            env.put("WORKER_BUDGET_FOLLOW_UP_RESERVE_PER_HOUR", Integer.toString(Math.max(1, hourlyLimit / 100)));
         }
         if (!heap.equals("none")) {
             env.put("JAVA_TOOL_OPTIONS", "-Xmx" + heap + " " + IMAGE_GC);

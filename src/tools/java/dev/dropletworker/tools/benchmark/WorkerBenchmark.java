@@ -29,7 +29,7 @@ package dev.dropletworker.tools.benchmark;
  * <li>{@code shared-token}: {@code budget} with three pods on one token; also the most requests the
  *     simulator saw in any sliding minute and hour, beside the limits.
  * <li>{@code hour-bound}: {@code budget} with the simulator's hourly limit at 600 (250/min kept) and
- *     the worker's {@code WORKER_BUDGET_PER_HOUR} at 98% of it, so the hour binds in the window;
+ *     the worker's {@code WORKER_BUDGET_PER_HOUR} at 98% of it (its hourly follow-up reserve at 1%), so the hour binds in the window;
  *     completed ÷ the hourly allowance.
  * <li>{@code backlog}: real limits, 200,000 commands over 2,000 Droplets dumped in three steps
  *     (about 1,000, 50,000, 200,000): commands taken in per second, and at each backlog the
