@@ -22,6 +22,19 @@ import java.util.Map;
  */
 public final class PackagedPods implements AutoCloseable {
 
+    /**
+     * Rounds, polls and group membership short enough for a test: a pod's role loops run every
+     * 200 ms and a departed consumer leaves the group after 6 s (the broker's minimum).
+     */
+    public static final Map<String, String> QUICK_ROUNDS = Map.of(
+            "WORKER_KAFKA_SESSION_TIMEOUT_MS", "6000",
+            "WORKER_DISPATCH_INTERVAL", "200ms",
+            "WORKER_TRACKING_INTERVAL", "200ms",
+            "WORKER_TRACKING_FIRST_POLL", "200ms",
+            "WORKER_TRACKING_MIN_POLL_INTERVAL", "200ms",
+            "WORKER_TRACKING_MAX_POLL_INTERVAL", "500ms",
+            "WORKER_RELAY_INTERVAL", "200ms");
+
     private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -45,13 +58,7 @@ public final class PackagedPods implements AutoCloseable {
         // Short leases and polls, so that a dead pod's claims come back within seconds.
         env.put("WORKER_DISPATCH_LEASE", "3s");
         env.put("WORKER_TRACKING_LEASE", "3s");
-        env.put("WORKER_KAFKA_SESSION_TIMEOUT_MS", "6000"); // the broker's minimum
-        env.put("WORKER_DISPATCH_INTERVAL", "200ms");
-        env.put("WORKER_TRACKING_INTERVAL", "200ms");
-        env.put("WORKER_TRACKING_FIRST_POLL", "200ms");
-        env.put("WORKER_TRACKING_MIN_POLL_INTERVAL", "200ms");
-        env.put("WORKER_TRACKING_MAX_POLL_INTERVAL", "500ms");
-        env.put("WORKER_RELAY_INTERVAL", "200ms");
+        env.putAll(QUICK_ROUNDS);
         env.putAll(settings);
         Path log = Path.of("target", "packaged-" + name + ".log");
         WorkerProcess pod = WorkerProcess.launch(JAR, env, WorkerProcess.Ports.free(), log);
