@@ -35,6 +35,55 @@ public class JobStore {
 
     private static final Logger LOG = Logger.getLogger(JobStore.class);
 
+    /**
+     * The claim of {@link #claimDue(String, Duration, int, Set)}, with parameters {@code limit},
+     * {@code owner}, {@code lease} (seconds) and {@code skipped} (accounts, never empty).
+     */
+    static final String CLAIM_DUE = """
+        with due as (
+            select j.id from job j
+            where j.state = 'RECEIVED' and j.next_run_at <= now()
+              and j.account not in (:skipped)
+              and not exists (select 1 from account_pause p where p.account = j.account)
+              -- an earlier open job on the same key: the same Droplet, or the same tag
+              and (j.ordering_key is null or not exists (
+                    select 1 from job earlier
+                    where earlier.ordering_key = j.ordering_key and earlier.seq < j.seq
+                      and earlier.state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS')))
+              -- an earlier job, open or holding on after a timeout, acting on one of its Droplets
+              and not exists (
+                    select 1 from job_target mine
+                    join job_target theirs on theirs.droplet_id = mine.droplet_id and theirs.job_seq < mine.job_seq
+                    join job earlier on earlier.id = theirs.job_id
+                    where mine.job_id = j.id
+                      and (earlier.state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS')
+                           or earlier.holds_until > now()))
+              -- an earlier tag action not yet listed might act on any Droplet of the account. One
+              -- anti-join, probed per candidate: as "has targets and not exists" the planner hashes
+              -- every job_target row for the first test, a cost that grows with the backlog.
+              and not exists (
+                    select 1 from job_target mine
+                    join job earlier on not earlier.targets_known and earlier.account = j.account
+                                    and earlier.seq < j.seq
+                                    and earlier.state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS')
+                    where mine.job_id = j.id)
+            order by j.seq
+            limit :limit
+            for update of j skip locked
+        ), claimed as (
+            update job set state = 'SUBMITTING', lease_owner = :owner,
+                           lease_expires_at = now() + make_interval(secs => :lease),
+                           submitting_at = now(), updated_at = now(),
+                           first_submitting_at = coalesce(first_submitting_at, now())
+            from due where job.id = due.id
+            returning job.id, job.wait_reason
+        ), audited as (
+            insert into job_transition (job_id, from_state, to_state, at, detail)
+            select id, 'RECEIVED', 'SUBMITTING', now(), 'claimed by ' || :owner from claimed
+            where wait_reason is null
+        )
+        select id, wait_reason is not null from claimed""";
+
     private final EntityManager em;
     private final ObjectMapper mapper;
     private final JobRepository jobs;
@@ -136,46 +185,7 @@ public class JobStore {
     @Transactional
     public List<JobView> claimDue(String owner, Duration lease, int limit, Set<String> skippedAccounts) {
         @SuppressWarnings("unchecked")
-        List<Object[]> claimed = em.createNativeQuery("""
-                with due as (
-                    select j.id from job j
-                    where j.state = 'RECEIVED' and j.next_run_at <= now()
-                      and j.account not in (:skipped)
-                      and not exists (select 1 from account_pause p where p.account = j.account)
-                      -- an earlier open job on the same key: the same Droplet, or the same tag
-                      and (j.ordering_key is null or not exists (
-                            select 1 from job earlier
-                            where earlier.ordering_key = j.ordering_key and earlier.seq < j.seq
-                              and earlier.state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS')))
-                      -- an earlier job, open or holding on after a timeout, acting on one of its Droplets
-                      and not exists (
-                            select 1 from job_target mine
-                            join job_target theirs on theirs.droplet_id = mine.droplet_id and theirs.job_seq < mine.job_seq
-                            join job earlier on earlier.id = theirs.job_id
-                            where mine.job_id = j.id
-                              and (earlier.state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS')
-                                   or earlier.holds_until > now()))
-                      -- an earlier tag action not yet listed might act on any Droplet of the account
-                      and not (exists (select 1 from job_target mine where mine.job_id = j.id) and exists (
-                            select 1 from job earlier
-                            where not earlier.targets_known and earlier.account = j.account and earlier.seq < j.seq
-                              and earlier.state in ('RECEIVED', 'SUBMITTING', 'IN_PROGRESS')))
-                    order by j.seq
-                    limit :limit
-                    for update of j skip locked
-                ), claimed as (
-                    update job set state = 'SUBMITTING', lease_owner = :owner,
-                                   lease_expires_at = now() + make_interval(secs => :lease),
-                                   submitting_at = now(), updated_at = now(),
-                                   first_submitting_at = coalesce(first_submitting_at, now())
-                    from due where job.id = due.id
-                    returning job.id, job.wait_reason
-                ), audited as (
-                    insert into job_transition (job_id, from_state, to_state, at, detail)
-                    select id, 'RECEIVED', 'SUBMITTING', now(), 'claimed by ' || :owner from claimed
-                    where wait_reason is null
-                )
-                select id, wait_reason is not null from claimed""")
+        List<Object[]> claimed = em.createNativeQuery(CLAIM_DUE)
                 .setParameter("limit", limit)
                 .setParameter("owner", owner)
                 .setParameter("lease", lease.toMillis() / 1000.0)

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropletworker.dispatch.Dispatcher;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -135,6 +136,58 @@ class JobStoreTest {
         assertEquals(JobState.SUBMITTING, out.state(), "its answer may still come: left to its lease");
         assertEquals("test-pod", out.leaseOwner());
         assertTrue(jobs.claimsHeldBy("test-pod") >= 1);
+    }
+
+    /**
+     * The claim reads the first waiting jobs in arrival order and stops at its batch: the rows it
+     * reads must not grow with the jobs waiting behind them. Counted by PostgreSQL itself (EXPLAIN
+     * ANALYZE: every plan node's rows, kept or filtered out) on the real statement at two backlogs,
+     * each in a transaction that is rolled back, with fresh statistics so the planner sees each
+     * table as it is. (Pages would grow a little with the depth of the indexes; rows do not.)
+     */
+    @Test
+    void whatAClaimReadsDoesNotGrowWithTheBacklog() throws Exception {
+        long small = rowsOneClaimReads(4_000);
+        long large = rowsOneClaimReads(80_000);
+        assertTrue(large <= small * 3 / 2,
+                "one claim of 20 read " + small + " rows at 4,000 waiting and " + large + " at 80,000");
+    }
+
+    /** Rows every node of one claim of 20 read, with {@code waiting} jobs waiting over 2,000 Droplets. */
+    private long rowsOneClaimReads(int waiting) throws Exception {
+        QuarkusTransaction.begin();
+        try {
+            em.createNativeQuery("""
+                    insert into job (id, command_id, command_type, account, droplet_id, ordering_key, state,
+                                     next_run_at, received_at, updated_at)
+                    select gen_random_uuid(), 'store-backlog-' || gen_random_uuid(), 'test.parked', 'default',
+                           -1 - g % 2000, 'droplet:' || (-1 - g % 2000), 'RECEIVED', now() - interval '1 day', now(),
+                           now()
+                    from generate_series(0, :n - 1) g""").setParameter("n", waiting).executeUpdate();
+            em.createNativeQuery("""
+                    insert into job_target (job_id, droplet_id, job_seq)
+                    select id, droplet_id, seq from job where command_type = 'test.parked' and droplet_id < 0""")
+                    .executeUpdate();
+            em.createNativeQuery("analyze job").executeUpdate();
+            em.createNativeQuery("analyze job_target").executeUpdate();
+            String plan = (String) em.createNativeQuery("explain (analyze, format json) " + JobStore.CLAIM_DUE)
+                    .setParameter("limit", 20).setParameter("owner", "test-pod").setParameter("lease", 10.0)
+                    .setParameter("skipped", List.of("")).getSingleResult();
+            return rowsRead(MAPPER.readTree(plan).get(0).get("Plan"));
+        } finally {
+            QuarkusTransaction.rollback();
+        }
+    }
+
+    /** The rows a plan node and the nodes under it produced or filtered out, over all their loops. */
+    private static long rowsRead(JsonNode node) {
+        long perLoop = node.path("Actual Rows").asLong() + node.path("Rows Removed by Filter").asLong()
+                + node.path("Rows Removed by Join Filter").asLong() + node.path("Rows Removed by Index Recheck").asLong();
+        long rows = perLoop * Math.max(1, node.path("Actual Loops").asLong());
+        for (JsonNode child : node.path("Plans")) {
+            rows += rowsRead(child);
+        }
+        return rows;
     }
 
     /** A RECEIVED job, parked in the future until the test releases it. */
