@@ -277,7 +277,7 @@ public class JobStore {
                 )
                 insert into job_transition (job_id, from_state, to_state, at, detail)
                 select id, 'SUBMITTING', 'RECEIVED', clock_timestamp(), 'lease expired' from released
-                returning job_id""", UUID.class).getResultList();
+                returning job_id""").getResultList();
         loaded(released).forEach(job -> moves.logged(job, JobState.SUBMITTING, "lease expired; it will be resumed"));
         return released.size();
     }
@@ -308,7 +308,7 @@ public class JobStore {
                 )
                 insert into job_transition (job_id, from_state, to_state, at, detail)
                 select id, 'SUBMITTING', 'RECEIVED', now(), 'released by ' || :owner || ' at shutdown' from released
-                returning job_id""", UUID.class)
+                returning job_id""")
                 .setParameter("owner", owner)
                 .getResultList();
         loaded(released).forEach(job -> moves.logged(job, JobState.SUBMITTING, "released at shutdown, not sent"));

@@ -82,7 +82,7 @@ public class TrackingLedger {
                     order by a.next_poll_at
                     limit :limit
                     for update skip locked)
-                returning id""", Long.class)
+                returning id""")
                 .setParameter("lease", lease.toMillis() / 1000.0)
                 .setParameter("limit", limit)
                 .getResultList();
@@ -290,7 +290,7 @@ public class TrackingLedger {
                                       and a.status = 'in-progress')
                     limit :limit
                     for update skip locked)
-                returning id""", UUID.class)
+                returning id""")
                 .setParameter("owner", owner)
                 .setParameter("lease", lease.toMillis() / 1000.0)
                 .setParameter("limit", limit)

@@ -6,6 +6,8 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
+import org.hibernate.query.NativeQuery;
+import org.hibernate.type.StandardBasicTypes;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,8 +36,11 @@ class Transitions {
 
     /** The database's clock: every pod stamps rows with the same time source. */
     Instant now() {
-        return ((java.time.OffsetDateTime) em.createNativeQuery("select now()", java.time.OffsetDateTime.class)
-                .getSingleResult()).toInstant();
+        // A scalar, never a result class: Hibernate caches a native statement given a result class
+        // anew each time it is created, all under one hash, and every lookup then walks the copies.
+        // Statements that return ids leave the type to the column (a uuid reads as a UUID).
+        return (Instant) em.createNativeQuery("select now() as now").unwrap(NativeQuery.class)
+                .addScalar("now", StandardBasicTypes.INSTANT).getSingleResult();
     }
 
     /** Moves a locked job to {@code target}, stamping the state's time and recording the transition. */

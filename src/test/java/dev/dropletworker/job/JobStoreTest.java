@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.query.spi.QueryInterpretationCache;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,12 @@ class JobStoreTest {
 
     @Inject
     Dispatcher dispatcher;
+
+    @Inject
+    TrackingLedger tracking;
+
+    @Inject
+    JobQueries queries;
 
     @BeforeEach
     void pauseTheWorkersOwnDispatcher() {
@@ -136,6 +144,34 @@ class JobStoreTest {
         assertEquals(JobState.SUBMITTING, out.state(), "its answer may still come: left to its lease");
         assertEquals("test-pod", out.leaseOwner());
         assertTrue(jobs.claimsHeldBy("test-pod") >= 1);
+    }
+
+    /**
+     * Hibernate keeps one interpretation of each native statement, but a statement given a result
+     * class gets a new cache key each time it is created, all with one hash: the cache fills with
+     * copies of it, and every lookup then walks them (a quarter of the worker's CPU under load).
+     * The statements a worker runs over and over must each stay one entry.
+     */
+    @Test
+    void aStatementRunOverAndOverIsInterpretedOnce() {
+        QueryInterpretationCache cache = em.getEntityManagerFactory().unwrap(SessionFactoryImplementor.class)
+                .getQueryEngine().getInterpretationCache();
+        Runnable everyRound = () -> {
+            jobs.now();
+            jobs.releaseExpiredLeases();
+            jobs.releaseUnsentClaims("no-such-pod");
+            tracking.claimFinishable("no-such-pod", Duration.ofSeconds(1), 0);
+            tracking.claimDuePolls(Duration.ofSeconds(1), 0);
+            queries.list(new JobFilter(null, null, "test.parked", null, null, null, null, null), null, 1);
+        };
+        everyRound.run();
+        int before = cache.getNumberOfCachedQueryPlans();
+        for (int i = 0; i < 100; i++) {
+            everyRound.run();
+        }
+        int added = cache.getNumberOfCachedQueryPlans() - before;
+        // The application's own loops run meanwhile and may add a few statements of their own.
+        assertTrue(added < 50, "100 rounds of the same statements added " + added + " cached interpretations");
     }
 
     /**
