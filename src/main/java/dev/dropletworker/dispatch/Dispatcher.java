@@ -4,6 +4,7 @@ import dev.dropletworker.budget.BudgetExhausted;
 import dev.dropletworker.digitalocean.AccountNotConfigured;
 import dev.dropletworker.digitalocean.DigitalOceanAccounts;
 import dev.dropletworker.digitalocean.DigitalOceanException;
+import dev.dropletworker.job.DatabaseClock;
 import dev.dropletworker.job.JobClaim;
 import dev.dropletworker.job.JobLogContext;
 import dev.dropletworker.job.JobRecorded;
@@ -53,13 +54,14 @@ public class Dispatcher {
     private final JobTrace trace;
     private final ShutdownDeadline deadline;
     private final DigitalOceanAccounts accounts;
+    private final DatabaseClock clock;
     private RoleLoop loop;
     /** Accounts whose budget ran out, and until when (this pod's clock; only this pod's claims use it). */
     private final Map<String, Instant> exhaustedAccounts = new ConcurrentHashMap<>();
 
     public Dispatcher(JobStore jobs, DropletRequests requests, SubmissionLedger ledger, ActionFollower follower,
             DispatchConfig config, PodIdentity pod, MeterRegistry metrics, JobTrace trace, ShutdownDeadline deadline,
-            DigitalOceanAccounts accounts) {
+            DigitalOceanAccounts accounts, DatabaseClock clock) {
         this.jobs = jobs;
         this.requests = requests;
         this.ledger = ledger;
@@ -71,6 +73,7 @@ public class Dispatcher {
         this.trace = trace;
         this.deadline = deadline;
         this.accounts = accounts;
+        this.clock = clock;
     }
 
     void start(@Observes StartupEvent event) {
@@ -152,7 +155,7 @@ public class Dispatcher {
         if (exhaustedUntil != null && exhaustedUntil.isAfter(Instant.now())) {
             // Claimed in the same batch as the job that found the budget gone: hand it back as it was.
             Answer noBudget = new Answer.NoBudget(Duration.between(Instant.now(), exhaustedUntil));
-            record(claim, policy.decide(job, jobs.now(), noBudget));
+            record(claim, policy.decide(job, clock.now(), noBudget));
             return false;
         }
         Answer answer;
@@ -162,7 +165,7 @@ public class Dispatcher {
             LOG.warnf("job %s: lease lost before sending; another pod has it", job.id());
             return true;
         }
-        record(claim, policy.decide(job, jobs.now(), answer));
+        record(claim, policy.decide(job, clock.now(), answer));
         if (answer instanceof Answer.NoBudget noBudget) {
             exhaustedAccounts.put(job.account(), Instant.now().plus(noBudget.waitFor()));
             return false;
@@ -178,11 +181,11 @@ public class Dispatcher {
     /** Sends the claim's request (or first looks for an earlier attempt's) and says what came back. */
     private Answer send(JobView job, JobClaim claim) {
         try {
-            boolean mayPost = policy.mayPost(job, jobs.now());
+            boolean mayPost = policy.mayPost(job, clock.now());
             Optional<Submitted> submitted = switch (job.type()) {
                 case ACTION -> requests.submitAction(job, claim, mayPost);
                 case TAG_ACTION -> requests.submitTagAction(job, claim, mayPost);
-                case CREATE -> requests.submitCreate(job, claim, policy.settled(job, jobs.now()), mayPost);
+                case CREATE -> requests.submitCreate(job, claim, policy.settled(job, clock.now()), mayPost);
             };
             return submitted.<Answer>map(Answer.Accepted::new).orElseGet(Answer.NothingFound::new);
         } catch (DropletRequests.Blocked e) {

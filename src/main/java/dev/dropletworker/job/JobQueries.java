@@ -86,7 +86,7 @@ public class JobQueries {
             params.put("afterId", after.id());
         }
         sql.append(" order by j.received_at desc, j.id desc limit :limit");
-        Query query = em.createNativeQuery(sql.toString()); // no result class: see Transitions#now
+        Query query = em.createNativeQuery(sql.toString()); // no result class: see DatabaseClock#now
         params.forEach(query::setParameter);
         query.setParameter("limit", limit + 1);
         @SuppressWarnings("unchecked")

@@ -6,8 +6,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
-import org.hibernate.query.NativeQuery;
-import org.hibernate.type.StandardBasicTypes;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,20 +25,18 @@ class Transitions {
     private final EntityManager em;
     private final JobActionRepository actions;
     private final Event<JobFinished> finished;
+    private final DatabaseClock clock;
 
-    Transitions(EntityManager em, JobActionRepository actions, Event<JobFinished> finished) {
+    Transitions(EntityManager em, JobActionRepository actions, Event<JobFinished> finished, DatabaseClock clock) {
         this.em = em;
         this.actions = actions;
         this.finished = finished;
+        this.clock = clock;
     }
 
     /** The database's clock: every pod stamps rows with the same time source. */
     Instant now() {
-        // A scalar, never a result class: Hibernate caches a native statement given a result class
-        // anew each time it is created, all under one hash, and every lookup then walks the copies.
-        // Statements that return ids leave the type to the column (a uuid reads as a UUID).
-        return (Instant) em.createNativeQuery("select now() as now").unwrap(NativeQuery.class)
-                .addScalar("now", StandardBasicTypes.INSTANT).getSingleResult();
+        return clock.now();
     }
 
     /** Moves a locked job to {@code target}, stamping the state's time and recording the transition. */
