@@ -68,7 +68,8 @@ class AccountPauseEndToEndTest extends OperatorApiEndToEnd {
 
     @Test
     void actionsAlreadyRunningAreFollowedToTheirEndWhileTheAccountIsPaused() {
-        simulator.actionDurations(Map.of("snapshot", 2000L));
+        // Long enough for the test to see it running on a loaded machine before it ends.
+        simulator.actionDurations(Map.of("snapshot", 6000L));
         long droplet = simulator.seedDroplet("paused-while-running");
         String commandId = CommandBus.newCommandId("paused-running");
         bus.send(Long.toString(droplet), accountCommand(commandId, SECOND_ACCOUNT, droplet, "snapshot"));
