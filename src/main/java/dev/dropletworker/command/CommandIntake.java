@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropletworker.digitalocean.DigitalOceanAccounts;
 import dev.dropletworker.job.JobLogContext;
 import dev.dropletworker.job.JobStore;
+import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.NewJob;
 import dev.dropletworker.job.RecordOrigin;
 import dev.dropletworker.lifecycle.JobTrace;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -203,20 +205,19 @@ public class CommandIntake {
     // Called from this bean: ArC intercepts such self-invocations (the method is not private).
     @Transactional
     List<Command> recordAll(List<Read> commands) {
+        List<Read> recordable = commands.stream().filter(r -> !(r.result() instanceof ReadResult.Unreadable)).toList();
+        List<NewJob> batch = recordable.stream().map(r -> r.result() instanceof ReadResult.Accepted a
+                ? newJob(a.command(), r.record()) : newJob((ReadResult.Rejected) r.result(), r.record())).toList();
+        List<Optional<JobView>> recorded = jobs.recordAll(batch);
         List<Command> accepted = new ArrayList<>();
-        for (Read read : commands) {
-            if (read.result() instanceof ReadResult.Accepted a) {
-                Command c = a.command();
-                try (JobLogContext fields = JobLogContext.ofCommand(c.commandId(), c.dropletId(), c.account())) {
-                    if (record(c, read.record())) {
-                        accepted.add(c);
-                    }
-                }
-            } else if (read.result() instanceof ReadResult.Rejected rejected) {
-                try (JobLogContext fields = JobLogContext.ofCommand(rejected.commandId(), rejected.dropletId(),
-                        rejected.account())) {
-                    record(rejected, read.record());
-                }
+        for (int i = 0; i < recordable.size(); i++) {
+            if (recorded.get(i).isEmpty()) {
+                continue; // a redelivery of a command already recorded
+            }
+            if (recordable.get(i).result() instanceof ReadResult.Accepted a) {
+                accepted.add(a.command());
+            } else {
+                logRejected((ReadResult.Rejected) recordable.get(i).result());
             }
         }
         return accepted;
@@ -319,16 +320,28 @@ public class CommandIntake {
     /** @return whether the command was new (not a redelivery of one already recorded) */
     @Transactional
     boolean record(Command command, ConsumerRecord<String, byte[]> record) {
-        NewJob job = command.toNewJob(origin(record)).tracedBy(trace.toKeep(record.headers()));
-        return jobs.record(job).isPresent();
+        return jobs.record(newJob(command, record)).isPresent();
     }
 
     @Transactional
     void record(ReadResult.Rejected rejected, ConsumerRecord<String, byte[]> record) {
-        NewJob job = NewJob.rejected(rejected.commandId(), rejected.type(), rejected.account(), rejected.dropletId(),
+        jobs.record(newJob(rejected, record)).ifPresent(j -> logRejected(rejected));
+    }
+
+    private NewJob newJob(Command command, ConsumerRecord<String, byte[]> record) {
+        return command.toNewJob(origin(record)).tracedBy(trace.toKeep(record.headers()));
+    }
+
+    private NewJob newJob(ReadResult.Rejected rejected, ConsumerRecord<String, byte[]> record) {
+        return NewJob.rejected(rejected.commandId(), rejected.type(), rejected.account(), rejected.dropletId(),
                 mapper.valueToTree(rejected.problems()), origin(record)).tracedBy(trace.toKeep(record.headers()));
-        jobs.record(job).ifPresent(j -> LOG.infof("command rejected: command_id=%s problems=%s",
-                rejected.commandId(), rejected.problems()));
+    }
+
+    private static void logRejected(ReadResult.Rejected rejected) {
+        try (JobLogContext fields = JobLogContext.ofCommand(rejected.commandId(), rejected.dropletId(),
+                rejected.account())) {
+            LOG.infof("command rejected: command_id=%s problems=%s", rejected.commandId(), rejected.problems());
+        }
     }
 
     private static RecordOrigin origin(ConsumerRecord<String, byte[]> record) {

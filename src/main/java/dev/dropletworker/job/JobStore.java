@@ -114,7 +114,7 @@ public class JobStore {
     public Optional<JobView> record(NewJob job) {
         UUID id = UUID.randomUUID();
         JobState initial = job.isRejected() ? JobState.REJECTED : JobState.RECEIVED;
-        boolean targetsKnown = job.type() == null || job.isRejected() || job.type().targetsKnownAtIntake();
+        boolean targetsKnown = targetsKnown(job);
         int inserted = em.createNativeQuery("""
                 insert into job (id, command_id, command_type, account, droplet_id, tag_name, ordering_key,
                                  request, problems, state, attempts, next_run_at, received_at, updated_at,
@@ -162,6 +162,115 @@ public class JobStore {
             recorded.fire(new JobRecorded(view));
         }
         return Optional.of(view);
+    }
+
+    /**
+     * Records a batch of commands as {@link #record(NewJob)} records each, in one statement: the
+     * jobs, their Droplets and their first transitions are inserted together, in the batch's order
+     * (so the jobs' seq keeps the order of each partition's records), and a command_id seen before,
+     * or twice in the batch, is recorded once.
+     *
+     * @return for each command of the batch, in its order, the new job, or empty when its command_id
+     *     was already known
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<Optional<JobView>> recordAll(List<NewJob> batch) {
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < batch.size(); i++) {
+            rows.append(i == 0 ? "" : ",\n")
+                    .append("(").append(i).append(", cast(:id").append(i).append(" as uuid), :commandId").append(i)
+                    .append(", cast(:commandType").append(i).append(" as text), :account").append(i)
+                    .append(", cast(:dropletId").append(i).append(" as bigint), cast(:tagName").append(i)
+                    .append(" as text), cast(:orderingKey").append(i).append(" as text), cast(:request").append(i)
+                    .append(" as jsonb), cast(:problems").append(i).append(" as jsonb), :state").append(i)
+                    .append(", :terminal").append(i).append(", cast(:outcome").append(i).append(" as text), :topic")
+                    .append(i).append(", :partition").append(i).append(", :offset").append(i)
+                    .append(", :targetsKnown").append(i).append(", cast(:traceParent").append(i).append(" as text))");
+        }
+        NativeQuery<?> insert = em.createNativeQuery("""
+                with v (ord, id, command_id, command_type, account, droplet_id, tag_name, ordering_key, request,
+                        problems, state, terminal, outcome, topic, part, off, targets_known, trace_parent) as (
+                    values %s
+                ), inserted as (
+                    insert into job (id, command_id, command_type, account, droplet_id, tag_name, ordering_key,
+                                     request, problems, state, attempts, next_run_at, received_at, updated_at,
+                                     finished_at, outcome, kafka_topic, kafka_partition, kafka_offset, targets_known,
+                                     trace_parent)
+                    select v.id, v.command_id, v.command_type, v.account, v.droplet_id, v.tag_name, v.ordering_key,
+                           v.request, v.problems, v.state, 0, now(), now(), now(),
+                           case when v.terminal then now() end, v.outcome, v.topic, v.part, v.off, v.targets_known,
+                           v.trace_parent
+                    from v
+                    where not exists (select 1 from command_tombstone t where t.command_id = v.command_id)
+                    order by v.ord
+                    on conflict (command_id) do nothing
+                    returning id, seq, droplet_id, state, kafka_topic, kafka_partition, kafka_offset
+                ), targets as (
+                    insert into job_target (job_id, droplet_id, job_seq)
+                    select id, droplet_id, seq from inserted where state <> 'REJECTED' and droplet_id is not null
+                ), born as (
+                    insert into job_transition (job_id, from_state, to_state, at, detail)
+                    select id, null, state, now(),
+                           'received from ' || kafka_topic || '-' || kafka_partition || '@' || kafka_offset
+                    from inserted
+                )
+                select id from inserted""".formatted(rows)).unwrap(NativeQuery.class);
+        List<UUID> ids = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            NewJob job = batch.get(i);
+            UUID id = UUID.randomUUID();
+            ids.add(id);
+            JobState initial = job.isRejected() ? JobState.REJECTED : JobState.RECEIVED;
+            insert.setParameter("id" + i, id.toString())
+                    .setParameter("commandId" + i, job.commandId())
+                    .setParameter("commandType" + i, job.commandType(), StandardBasicTypes.STRING)
+                    .setParameter("account" + i, job.account())
+                    .setParameter("dropletId" + i, job.dropletId(), StandardBasicTypes.LONG)
+                    .setParameter("tagName" + i, job.tagName(), StandardBasicTypes.STRING)
+                    .setParameter("orderingKey" + i, job.orderingKey(), StandardBasicTypes.STRING)
+                    .setParameter("request" + i, json(job.request()), StandardBasicTypes.STRING)
+                    .setParameter("problems" + i, json(job.problems()), StandardBasicTypes.STRING)
+                    .setParameter("state" + i, initial.name())
+                    .setParameter("terminal" + i, initial.isTerminal())
+                    .setParameter("outcome" + i, initial.isTerminal() ? initial.outcome() : null,
+                            StandardBasicTypes.STRING)
+                    .setParameter("topic" + i, job.origin().topic())
+                    .setParameter("partition" + i, job.origin().partition())
+                    .setParameter("offset" + i, job.origin().offset())
+                    .setParameter("targetsKnown" + i, targetsKnown(job))
+                    .setParameter("traceParent" + i, job.traceParent(), StandardBasicTypes.STRING);
+        }
+        @SuppressWarnings("unchecked")
+        Set<UUID> inserted = new HashSet<>((List<UUID>) insert.getResultList());
+        Map<UUID, JobView> views = new HashMap<>();
+        for (Job created : loaded(inserted)) {
+            moves.bornInSql(created,
+                    "received from " + new RecordOrigin(created.kafkaTopic, created.kafkaPartition, created.kafkaOffset));
+            JobView view = created.view();
+            views.put(created.id, view);
+            if (!created.state.isTerminal()) {
+                recorded.fire(new JobRecorded(view));
+            }
+        }
+        List<Optional<JobView>> answers = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            JobView view = views.get(ids.get(i));
+            if (view == null) {
+                NewJob job = batch.get(i);
+                try (JobLogContext fields = JobLogContext.ofCommand(job.commandId(), job.dropletId(), job.account())) {
+                    LOG.infof("duplicate command ignored: command_id=%s", job.commandId());
+                }
+            }
+            answers.add(Optional.ofNullable(view));
+        }
+        return answers;
+    }
+
+    private static boolean targetsKnown(NewJob job) {
+        return job.type() == null || job.isRejected() || job.type().targetsKnownAtIntake();
     }
 
     /**

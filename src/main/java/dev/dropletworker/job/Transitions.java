@@ -114,6 +114,15 @@ class Transitions {
         }
     }
 
+    /** A job born in SQL that wrote its transition row too (a batch of intake): logged, and announced if born finished. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void bornInSql(Job job, String detail) {
+        log(job, null, job.state, detail);
+        if (job.state.isTerminal()) {
+            announceFinished(job);
+        }
+    }
+
     /** Logs a transition made in SQL (claims, expired leases), whose rows that SQL wrote itself. */
     void logged(Job job, JobState from, String detail) {
         log(job, from, job.state, detail);

@@ -16,6 +16,7 @@ import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.query.spi.QueryInterpretationCache;
@@ -73,6 +74,66 @@ class JobStoreTest {
         boolean second = QuarkusTransaction.requiringNew().call(() -> jobs.record(rejected(commandId))).isPresent();
         assertTrue(first);
         assertFalse(second);
+    }
+
+    @Test
+    void aBatchIsRecordedInItsOrderWithEachCommandIdOnce() {
+        String known = "store-batch-known-" + UUID.randomUUID();
+        String twice = "store-batch-twice-" + UUID.randomUUID();
+        String tombstoned = "store-batch-gone-" + UUID.randomUUID();
+        String first = "store-batch-first-" + UUID.randomUUID();
+        String rejected = "store-batch-rejected-" + UUID.randomUUID();
+        QuarkusTransaction.requiringNew().run(() -> jobs.record(action(known, -9_001)));
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "insert into command_tombstone (command_id, finished_at) values (:id, now())")
+                .setParameter("id", tombstoned).executeUpdate());
+        try {
+            List<Optional<JobView>> recorded = QuarkusTransaction.requiringNew().call(() -> jobs.recordAll(List.of(
+                    action(first, -9_002), action(known, -9_001), action(twice, -9_003), action(tombstoned, -9_004),
+                    rejected(rejected), action(twice, -9_003))));
+
+            assertEquals(List.of(true, false, true, false, true, false),
+                    recorded.stream().map(Optional::isPresent).toList(), "new ones only, each command_id once");
+            JobView a = recorded.get(0).orElseThrow();
+            JobView b = recorded.get(2).orElseThrow();
+            JobView c = recorded.get(4).orElseThrow();
+            assertTrue(seqOf(a.id()) < seqOf(b.id()) && seqOf(b.id()) < seqOf(c.id()), "seq in the batch's order");
+            assertEquals(JobState.RECEIVED, a.state());
+            assertEquals(JobState.REJECTED, c.state());
+            assertEquals(List.of(-9_002L), targetsOf(a.id()), "an action's Droplet is its own from intake");
+            assertEquals(List.of(), targetsOf(c.id()), "a rejected job holds no Droplet");
+            for (JobView job : List.of(a, b, c)) {
+                List<Transition> transitions = jobs.transitionsOf(job.id());
+                assertEquals(1, transitions.size());
+                assertEquals("received from test-0@0", transitions.get(0).detail());
+                assertEquals(job.state(), transitions.get(0).toState());
+            }
+        } finally {
+            QuarkusTransaction.requiringNew().run(() -> {
+                em.createNativeQuery("delete from command_tombstone where command_id = :id")
+                        .setParameter("id", tombstoned).executeUpdate();
+                em.createNativeQuery("update job set command_type = 'test.parked' where command_id like 'store-batch-%'")
+                        .executeUpdate();
+            });
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Long> targetsOf(UUID job) {
+        return QuarkusTransaction.requiringNew().call(() -> (List<Long>) em.createNativeQuery(
+                "select droplet_id from job_target where job_id = :id order by droplet_id").setParameter("id", job)
+                .getResultList());
+    }
+
+    private long seqOf(UUID job) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select seq from job where id = :id").setParameter("id", job).getSingleResult()).longValue());
+    }
+
+    /** A reboot of a Droplet no test seeds (this class pauses the dispatcher while it runs). */
+    private static NewJob action(String commandId, long droplet) {
+        return NewJob.accepted(CommandType.ACTION, commandId, "default", droplet, null,
+                MAPPER.createObjectNode().put("type", "reboot"), ORIGIN);
     }
 
     @Test
