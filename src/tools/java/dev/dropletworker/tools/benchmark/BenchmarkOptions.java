@@ -33,6 +33,8 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
     /** The collector and sizing the ubi9 OpenJDK image's {@code run-java.sh} sets by default. */
     static final String IMAGE_GC = "-XX:+UseParallelGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
             + " -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90";
+    /** What the worker's own image adds ({@code JAVA_OPTS_APPEND} in {@code Dockerfile.jvm}). */
+    static final String IMAGE_OPTIONS = "-XX:TrimNativeHeapInterval=5000";
 
     /** DigitalOcean's limits per token. */
     static final int MINUTE_LIMIT = 250;
@@ -147,7 +149,7 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
             env.put("WORKER_BUDGET_FOLLOW_UP_RESERVE_PER_HOUR", Integer.toString(Math.max(1, hourlyLimit / 100)));
         }
         if (!heap.equals("none")) {
-            env.put("JAVA_TOOL_OPTIONS", "-Xmx" + heap + " " + IMAGE_GC);
+            env.put("JAVA_TOOL_OPTIONS", "-Xmx" + heap + " " + IMAGE_GC + " " + IMAGE_OPTIONS);
         }
         return env;
     }
