@@ -112,60 +112,11 @@ public class JobStore {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Optional<JobView> record(NewJob job) {
-        UUID id = UUID.randomUUID();
-        JobState initial = job.isRejected() ? JobState.REJECTED : JobState.RECEIVED;
-        boolean targetsKnown = targetsKnown(job);
-        int inserted = em.createNativeQuery("""
-                insert into job (id, command_id, command_type, account, droplet_id, tag_name, ordering_key,
-                                 request, problems, state, attempts, next_run_at, received_at, updated_at,
-                                 finished_at, outcome, kafka_topic, kafka_partition, kafka_offset, targets_known,
-                                 trace_parent)
-                select :id, :commandId, :commandType, :account, :dropletId, :tagName, :orderingKey,
-                       cast(:request as jsonb), cast(:problems as jsonb), :state, 0, now(), now(), now(),
-                       case when :terminal then now() end, :outcome, :topic, :partition, :offset, :targetsKnown,
-                       :traceParent
-                where not exists (select 1 from command_tombstone where command_id = :commandId)
-                on conflict (command_id) do nothing""")
-                .unwrap(NativeQuery.class)
-                .setParameter("id", id)
-                .setParameter("commandId", job.commandId())
-                .setParameter("commandType", job.commandType(), StandardBasicTypes.STRING)
-                .setParameter("account", job.account())
-                .setParameter("dropletId", job.dropletId(), StandardBasicTypes.LONG)
-                .setParameter("tagName", job.tagName(), StandardBasicTypes.STRING)
-                .setParameter("orderingKey", job.orderingKey(), StandardBasicTypes.STRING)
-                .setParameter("request", json(job.request()), StandardBasicTypes.STRING)
-                .setParameter("problems", json(job.problems()), StandardBasicTypes.STRING)
-                .setParameter("state", initial.name())
-                .setParameter("terminal", initial.isTerminal())
-                .setParameter("outcome", initial.isTerminal() ? initial.outcome() : null, StandardBasicTypes.STRING)
-                .setParameter("topic", job.origin().topic())
-                .setParameter("partition", job.origin().partition())
-                .setParameter("offset", job.origin().offset())
-                .setParameter("traceParent", job.traceParent(), StandardBasicTypes.STRING)
-                .setParameter("targetsKnown", targetsKnown)
-                .executeUpdate();
-        if (inserted == 0) {
-            LOG.infof("duplicate command ignored: command_id=%s", job.commandId());
-            return Optional.empty();
-        }
-        if (!job.isRejected() && job.dropletId() != null) {
-            em.createNativeQuery("""
-                    insert into job_target (job_id, droplet_id, job_seq)
-                    select id, :droplet, seq from job where id = :id""")
-                    .setParameter("id", id).setParameter("droplet", job.dropletId()).executeUpdate();
-        }
-        Job created = em.find(Job.class, id);
-        moves.born(created, "received from " + job.origin());
-        JobView view = created.view();
-        if (!initial.isTerminal()) {
-            recorded.fire(new JobRecorded(view));
-        }
-        return Optional.of(view);
+        return recordAll(List.of(job)).get(0);
     }
 
     /**
-     * Records a batch of commands as {@link #record(NewJob)} records each, in one statement: the
+     * Records a batch of commands as {@link #record(NewJob)} records one, in one statement: the
      * jobs, their Droplets and their first transitions are inserted together, in the batch's order
      * (so the jobs' seq keeps the order of each partition's records), and a command_id seen before,
      * or twice in the batch, is recorded once.
@@ -247,9 +198,8 @@ public class JobStore {
         Set<UUID> inserted = new HashSet<>((List<UUID>) insert.getResultList());
         Map<UUID, JobView> views = new HashMap<>();
         for (Job created : loaded(inserted)) {
-            moves.bornInSql(created,
-                    "received from " + new RecordOrigin(created.kafkaTopic, created.kafkaPartition, created.kafkaOffset));
             JobView view = created.view();
+            moves.born(created, "received from " + view.origin());
             views.put(created.id, view);
             if (!created.state.isTerminal()) {
                 recorded.fire(new JobRecorded(view));
@@ -485,8 +435,7 @@ public class JobStore {
         return transitions.ofJob(jobId).stream().map(JobTransition::view).toList();
     }
 
-    /** The database's clock: every pod stamps rows with the same time source. */
-    @Transactional
+    /** The database's clock ({@link DatabaseClock}): every pod stamps rows with the same time source. */
     public Instant now() {
         return moves.now();
     }

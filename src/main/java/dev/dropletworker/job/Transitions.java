@@ -105,18 +105,12 @@ class Transitions {
         em.createNativeQuery("delete from job_target where job_id = :id").setParameter("id", job.id).executeUpdate();
     }
 
-    /** A job born in a state (RECEIVED, or REJECTED with its event). */
+    /**
+     * A job born in a state (RECEIVED, or REJECTED with its event), by SQL that wrote its first
+     * transition row too: logged, and announced if it was born finished.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     void born(Job job, String detail) {
-        record(job, null, job.state, detail);
-        if (job.state.isTerminal()) {
-            announceFinished(job);
-        }
-    }
-
-    /** A job born in SQL that wrote its transition row too (a batch of intake): logged, and announced if born finished. */
-    @Transactional(Transactional.TxType.MANDATORY)
-    void bornInSql(Job job, String detail) {
         log(job, null, job.state, detail);
         if (job.state.isTerminal()) {
             announceFinished(job);
