@@ -30,13 +30,19 @@ public class DatabaseClock {
     private record Reading(Instant at, long nanos) {
     }
 
-    @Transactional
+    /** Not a transaction of its own: most calls only carry the last reading forward. */
     public Instant now() {
         Reading reading = last;
         long elapsed = reading == null ? Long.MAX_VALUE : System.nanoTime() - reading.nanos;
         if (elapsed >= 0 && elapsed < READING_KEPT.toNanos()) {
             return reading.at.plusNanos(elapsed);
         }
+        return read();
+    }
+
+    // Called from this bean: ArC intercepts such self-invocations (the method is not private).
+    @Transactional
+    Instant read() {
         long before = System.nanoTime();
         // The time of the statement, not of the transaction around it (now() is when that began).
         // A scalar, never a result class: Hibernate caches a native statement given a result class
