@@ -2,6 +2,8 @@ package dev.dropletworker.job;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -34,6 +36,41 @@ import org.jboss.logging.Logger;
 public class JobStore {
 
     private static final Logger LOG = Logger.getLogger(JobStore.class);
+
+    /**
+     * Records a batch (see {@link #recordAll}). The batch comes as one JSON array, so that every
+     * batch size is the same statement with one parameter; its rows are inserted in their order.
+     */
+    private static final String RECORD_ALL = """
+            with v as (
+                select * from json_to_recordset(cast(:rows as json)) as r (
+                    ord int, id uuid, command_id text, command_type text, account text, droplet_id bigint,
+                    tag_name text, ordering_key text, request jsonb, problems jsonb, state text, terminal boolean,
+                    outcome text, topic text, part int, off bigint, targets_known boolean, trace_parent text)
+            ), inserted as (
+                insert into job (id, command_id, command_type, account, droplet_id, tag_name, ordering_key,
+                                 request, problems, state, attempts, next_run_at, received_at, updated_at,
+                                 finished_at, outcome, kafka_topic, kafka_partition, kafka_offset, targets_known,
+                                 trace_parent)
+                select v.id, v.command_id, v.command_type, v.account, v.droplet_id, v.tag_name, v.ordering_key,
+                       v.request, v.problems, v.state, 0, now(), now(), now(),
+                       case when v.terminal then now() end, v.outcome, v.topic, v.part, v.off, v.targets_known,
+                       v.trace_parent
+                from v
+                where not exists (select 1 from command_tombstone t where t.command_id = v.command_id)
+                order by v.ord
+                on conflict (command_id) do nothing
+                returning id, seq, droplet_id, state, kafka_topic, kafka_partition, kafka_offset
+            ), targets as (
+                insert into job_target (job_id, droplet_id, job_seq)
+                select id, droplet_id, seq from inserted where state <> 'REJECTED' and droplet_id is not null
+            ), born as (
+                insert into job_transition (job_id, from_state, to_state, at, detail)
+                select id, null, state, now(),
+                       'received from ' || kafka_topic || '-' || kafka_partition || '@' || kafka_offset
+                from inserted
+            )
+            select id from inserted""";
 
     /**
      * The claim of {@link #claimDue(String, Duration, int, Set)}, with parameters {@code limit},
@@ -129,71 +166,35 @@ public class JobStore {
         if (batch.isEmpty()) {
             return List.of();
         }
-        StringBuilder rows = new StringBuilder();
-        for (int i = 0; i < batch.size(); i++) {
-            rows.append(i == 0 ? "" : ",\n")
-                    .append("(").append(i).append(", cast(:id").append(i).append(" as uuid), :commandId").append(i)
-                    .append(", cast(:commandType").append(i).append(" as text), :account").append(i)
-                    .append(", cast(:dropletId").append(i).append(" as bigint), cast(:tagName").append(i)
-                    .append(" as text), cast(:orderingKey").append(i).append(" as text), cast(:request").append(i)
-                    .append(" as jsonb), cast(:problems").append(i).append(" as jsonb), :state").append(i)
-                    .append(", :terminal").append(i).append(", cast(:outcome").append(i).append(" as text), :topic")
-                    .append(i).append(", :partition").append(i).append(", :offset").append(i)
-                    .append(", :targetsKnown").append(i).append(", cast(:traceParent").append(i).append(" as text))");
-        }
-        NativeQuery<?> insert = em.createNativeQuery("""
-                with v (ord, id, command_id, command_type, account, droplet_id, tag_name, ordering_key, request,
-                        problems, state, terminal, outcome, topic, part, off, targets_known, trace_parent) as (
-                    values %s
-                ), inserted as (
-                    insert into job (id, command_id, command_type, account, droplet_id, tag_name, ordering_key,
-                                     request, problems, state, attempts, next_run_at, received_at, updated_at,
-                                     finished_at, outcome, kafka_topic, kafka_partition, kafka_offset, targets_known,
-                                     trace_parent)
-                    select v.id, v.command_id, v.command_type, v.account, v.droplet_id, v.tag_name, v.ordering_key,
-                           v.request, v.problems, v.state, 0, now(), now(), now(),
-                           case when v.terminal then now() end, v.outcome, v.topic, v.part, v.off, v.targets_known,
-                           v.trace_parent
-                    from v
-                    where not exists (select 1 from command_tombstone t where t.command_id = v.command_id)
-                    order by v.ord
-                    on conflict (command_id) do nothing
-                    returning id, seq, droplet_id, state, kafka_topic, kafka_partition, kafka_offset
-                ), targets as (
-                    insert into job_target (job_id, droplet_id, job_seq)
-                    select id, droplet_id, seq from inserted where state <> 'REJECTED' and droplet_id is not null
-                ), born as (
-                    insert into job_transition (job_id, from_state, to_state, at, detail)
-                    select id, null, state, now(),
-                           'received from ' || kafka_topic || '-' || kafka_partition || '@' || kafka_offset
-                    from inserted
-                )
-                select id from inserted""".formatted(rows)).unwrap(NativeQuery.class);
+        ArrayNode rows = mapper.createArrayNode();
         List<UUID> ids = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             NewJob job = batch.get(i);
             UUID id = UUID.randomUUID();
             ids.add(id);
             JobState initial = job.isRejected() ? JobState.REJECTED : JobState.RECEIVED;
-            insert.setParameter("id" + i, id.toString())
-                    .setParameter("commandId" + i, job.commandId())
-                    .setParameter("commandType" + i, job.commandType(), StandardBasicTypes.STRING)
-                    .setParameter("account" + i, job.account())
-                    .setParameter("dropletId" + i, job.dropletId(), StandardBasicTypes.LONG)
-                    .setParameter("tagName" + i, job.tagName(), StandardBasicTypes.STRING)
-                    .setParameter("orderingKey" + i, job.orderingKey(), StandardBasicTypes.STRING)
-                    .setParameter("request" + i, json(job.request()), StandardBasicTypes.STRING)
-                    .setParameter("problems" + i, json(job.problems()), StandardBasicTypes.STRING)
-                    .setParameter("state" + i, initial.name())
-                    .setParameter("terminal" + i, initial.isTerminal())
-                    .setParameter("outcome" + i, initial.isTerminal() ? initial.outcome() : null,
-                            StandardBasicTypes.STRING)
-                    .setParameter("topic" + i, job.origin().topic())
-                    .setParameter("partition" + i, job.origin().partition())
-                    .setParameter("offset" + i, job.origin().offset())
-                    .setParameter("targetsKnown" + i, targetsKnown(job))
-                    .setParameter("traceParent" + i, job.traceParent(), StandardBasicTypes.STRING);
+            ObjectNode row = rows.addObject()
+                    .put("ord", i)
+                    .put("id", id.toString())
+                    .put("command_id", job.commandId())
+                    .put("command_type", job.commandType())
+                    .put("account", job.account())
+                    .put("droplet_id", job.dropletId())
+                    .put("tag_name", job.tagName())
+                    .put("ordering_key", job.orderingKey())
+                    .put("state", initial.name())
+                    .put("terminal", initial.isTerminal())
+                    .put("outcome", initial.isTerminal() ? initial.outcome() : null)
+                    .put("topic", job.origin().topic())
+                    .put("part", job.origin().partition())
+                    .put("off", job.origin().offset())
+                    .put("targets_known", targetsKnown(job))
+                    .put("trace_parent", job.traceParent());
+            row.set("request", job.request());
+            row.set("problems", job.problems());
         }
+        NativeQuery<?> insert = em.createNativeQuery(RECORD_ALL).unwrap(NativeQuery.class)
+                .setParameter("rows", json(rows), StandardBasicTypes.STRING);
         @SuppressWarnings("unchecked")
         Set<UUID> inserted = new HashSet<>((List<UUID>) insert.getResultList());
         Map<UUID, JobView> views = new HashMap<>();

@@ -15,8 +15,10 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.query.spi.QueryInterpretationCache;
@@ -115,6 +117,62 @@ class JobStoreTest {
                 em.createNativeQuery("update job set command_type = 'test.parked' where command_id like 'store-batch-%'")
                         .executeUpdate();
             });
+        }
+    }
+
+    /**
+     * Intake's batches come in every size up to its limit: each size must be the same statement, or
+     * every one is parsed, cached and compiled apart (a statement written out per row also made the
+     * JIT spend seconds and over 150 MiB of native memory on the method building it, under a flood).
+     * What a batch carries must come through intact, whatever its characters.
+     */
+    @Test
+    void batchesOfEverySizeAreOneStatementAndKeepWhatTheyCarry() {
+        QueryInterpretationCache cache = em.getEntityManagerFactory().unwrap(SessionFactoryImplementor.class)
+                .getQueryEngine().getInterpretationCache();
+        String odd = "store-batch-odd-\"quoted\" \\ back'slash ü 😀 \t";
+        QuarkusTransaction.requiringNew().run(() -> jobs.recordAll(List.of(action(odd + UUID.randomUUID(), -9_100))));
+        int before = cache.getNumberOfCachedQueryPlans();
+        List<String> ids = new ArrayList<>();
+        Set<String> rejectedIds = new HashSet<>();
+        try {
+            recordBatchesOfEverySize(odd, ids, rejectedIds);
+            int added = cache.getNumberOfCachedQueryPlans() - before;
+            // The application's own loops run meanwhile and may add a few statements of their own.
+            assertTrue(added < 10, "batches of 30 sizes added " + added + " cached interpretations");
+            @SuppressWarnings("unchecked")
+            List<Object[]> stored = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                    "select command_id, cast(request as text), cast(problems as text) from job where command_id like"
+                            + " 'store-batch-odd-%' order by seq").getResultList());
+            assertEquals(ids.size() + 1, stored.size());
+            List<Object[]> batched = stored.subList(1, stored.size());
+            assertEquals(ids, batched.stream().map(row -> (String) row[0]).toList(), "in order, each intact");
+            for (Object[] row : batched) {
+                boolean wasRejected = rejectedIds.contains((String) row[0]);
+                assertEquals(wasRejected ? null : "{\"type\": \"reboot\"}", row[1], "request");
+                assertEquals(wasRejected ? "[]" : null, row[2], "problems");
+            }
+        } finally {
+            QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                    "update job set command_type = 'test.parked' where command_id like 'store-batch-odd-%'")
+                    .executeUpdate());
+        }
+    }
+
+    private void recordBatchesOfEverySize(String odd, List<String> ids, Set<String> rejectedIds) {
+        for (int size = 1; size <= 30; size++) {
+            List<NewJob> batch = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                String id = odd + size + "-" + i + "-" + UUID.randomUUID();
+                ids.add(id);
+                if (i % 3 == 2) {
+                    rejectedIds.add(id);
+                    batch.add(rejected(id));
+                } else {
+                    batch.add(action(id, -9_100 - i));
+                }
+            }
+            QuarkusTransaction.requiringNew().run(() -> jobs.recordAll(batch));
         }
     }
 
