@@ -30,6 +30,12 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
 
     /** What the Deployment gives the heap: {@code JAVA_MAX_MEM_RATIO=50} of its 512Mi limit. */
     static final String CONTAINER_HEAP = "256m";
+    /**
+     * The memory a pod's JVM sees (the Deployment's limit). Without it, the JVM sizes what it does
+     * not get told from this machine's memory: the initial heap would be the whole of it at once,
+     * where a pod's starts at 1/64 of its limit and grows as needed.
+     */
+    static final String CONTAINER_MEMORY = "-XX:MaxRAM=512m";
     /** The collector and sizing the ubi9 OpenJDK image's {@code run-java.sh} sets by default. */
     static final String IMAGE_GC = "-XX:+UseParallelGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
             + " -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90";
@@ -149,7 +155,7 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
             env.put("WORKER_BUDGET_FOLLOW_UP_RESERVE_PER_HOUR", Integer.toString(Math.max(1, hourlyLimit / 100)));
         }
         if (!heap.equals("none")) {
-            env.put("JAVA_TOOL_OPTIONS", "-Xmx" + heap + " " + IMAGE_GC + " " + IMAGE_OPTIONS);
+            env.put("JAVA_TOOL_OPTIONS", "-Xmx" + heap + " " + CONTAINER_MEMORY + " " + IMAGE_GC + " " + IMAGE_OPTIONS);
         }
         return env;
     }
