@@ -3,6 +3,7 @@ package dev.dropletworker.job;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
@@ -14,6 +15,12 @@ class JobActionRepository implements PanacheRepositoryBase<JobAction, Long> {
     List<JobAction> ofJob(UUID jobId) {
         return list("jobId = ?1 and generation = (select j.generation from Job j where j.id = ?1)", Sort.by("id"),
                 jobId);
+    }
+
+    /** The actions these jobs' current generations started, in the order they were recorded. */
+    List<JobAction> ofJobs(Collection<UUID> jobIds) {
+        return list("jobId in ?1 and generation = (select j.generation from Job j where j.id = jobId)", Sort.by("id"),
+                jobIds);
     }
 
     /** Every action the job started, over all its generations, in the order they were recorded. */

@@ -431,6 +431,22 @@ public class JobStore {
         return actions.ofJob(jobId).stream().map(JobAction::view).toList();
     }
 
+    /**
+     * For each of these jobs, the actions its current generation started, in the order they were
+     * recorded (a job that started none is left out).
+     */
+    @Transactional
+    public Map<UUID, List<ActionView>> actionsOfAll(Collection<UUID> jobIds) {
+        Map<UUID, List<ActionView>> byJob = new HashMap<>();
+        if (jobIds.isEmpty()) {
+            return byJob;
+        }
+        for (JobAction action : actions.ofJobs(jobIds)) {
+            byJob.computeIfAbsent(action.jobId, id -> new ArrayList<>()).add(action.view());
+        }
+        return byJob;
+    }
+
     @Transactional
     public List<Transition> transitionsOf(UUID jobId) {
         return transitions.ofJob(jobId).stream().map(JobTransition::view).toList();

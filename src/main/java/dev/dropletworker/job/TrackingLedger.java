@@ -382,6 +382,27 @@ public class TrackingLedger {
      * @param result the event's extra data (a create's Droplets as read at the end), or null
      * @return false when the job had already ended
      */
+    /** How a job whose actions have all finished ends: {@code terminal}, with no failure and no result. */
+    public record Ending(UUID jobId, JobState terminal, String detail) {
+    }
+
+    /**
+     * Ends these jobs as {@link #finish} ends each, in one transaction: if one cannot be ended,
+     * none is (the caller then ends them one at a time).
+     *
+     * @return how many ended now (the others had already ended)
+     */
+    @Transactional
+    public int finishAll(List<Ending> endings) {
+        int ended = 0;
+        for (Ending ending : endings) {
+            if (finish(ending.jobId(), ending.terminal(), null, null, ending.detail())) {
+                ended++;
+            }
+        }
+        return ended;
+    }
+
     @Transactional
     public boolean finish(UUID jobId, JobState terminal, Failure failure, JsonNode result, String detail) {
         Job job = em.find(Job.class, jobId, LockModeType.PESSIMISTIC_WRITE);

@@ -61,34 +61,78 @@ class JobFinisher {
         this.trace = trace;
     }
 
-    /** @return how many jobs were ready to finish */
+    /**
+     * Ends the jobs whose actions have all finished. The batch is read at once; the jobs that need
+     * nothing more from DigitalOcean end together in one transaction, and a create after its reads.
+     *
+     * @return how many jobs were ready to finish
+     */
     int finishReady() {
         List<UUID> finishable = ledger.claimFinishable(owner, config.lease(), config.batchSize());
+        if (finishable.isEmpty()) {
+            return 0;
+        }
+        Map<UUID, JobView> found = jobs.findAll(finishable);
+        Map<UUID, List<ActionView>> actionsByJob = jobs.actionsOfAll(finishable);
+        List<TrackingLedger.Ending> endings = new ArrayList<>();
         for (UUID jobId : finishable) {
-            JobView job = jobs.find(jobId).orElseThrow();
-            List<ActionView> actions = jobs.actionsOf(jobId);
+            JobView job = found.get(jobId);
+            if (job == null) {
+                throw new IllegalStateException("job " + jobId + " was claimed to finish but is not there");
+            }
+            List<ActionView> actions = actionsByJob.getOrDefault(jobId, List.of());
             boolean errored = actions.stream().anyMatch(ActionView::errored);
-            try (JobLogContext fields = JobLogContext.of(job);
-                    JobTrace.Step step = trace.step(job.traceParent(), "finish job", SpanKind.INTERNAL)
-                            .attribute("job.id", job.id().toString())) {
-                if (job.type().createsDroplets()) {
-                    finishCreate(job, actions, errored);
-                } else {
-                    ledger.finish(jobId, errored ? JobState.ERRORED : JobState.COMPLETED, null, null,
-                            actions.size() + " actions finished");
-                }
-            } catch (NotReadYet e) {
-                // Backs off like a poll: a Droplet that 404s for two minutes is not read forty times.
-                ledger.postponeFinish(jobId, schedule.afterFailedPoll(ledger.recordFinalReadFailure(e.rowId)));
-            } catch (BudgetExhausted e) {
-                ledger.postponeFinish(jobId, e.waitFor());
-            } catch (RuntimeException e) {
-                LOG.warnf("job %s: could not be finished this round (%s); will try again", jobId,
-                        e.getClass().getName());
-                ledger.postponeFinish(jobId, schedule.untilFinalReadRetry());
+            if (job.type().createsDroplets()) {
+                finishCreate(job, actions, errored);
+            } else {
+                endings.add(new TrackingLedger.Ending(jobId, errored ? JobState.ERRORED : JobState.COMPLETED,
+                        actions.size() + " actions finished"));
             }
         }
+        finishAll(endings, found);
         return finishable.size();
+    }
+
+    /** Ends these jobs together, or one at a time if that fails, so that one job cannot hold back the rest. */
+    private void finishAll(List<TrackingLedger.Ending> endings, Map<UUID, JobView> jobsById) {
+        if (endings.isEmpty()) {
+            return;
+        }
+        try {
+            ledger.finishAll(endings);
+            return;
+        } catch (RuntimeException e) {
+            LOG.debugf("%d jobs could not be finished together (%s); finishing them one at a time", endings.size(),
+                    e.getClass().getName());
+        }
+        for (TrackingLedger.Ending ending : endings) {
+            JobView job = jobsById.get(ending.jobId());
+            try (JobLogContext fields = JobLogContext.of(job)) {
+                ledger.finish(ending.jobId(), ending.terminal(), null, null, ending.detail());
+            } catch (RuntimeException e) {
+                LOG.warnf("job %s: could not be finished this round (%s); will try again", ending.jobId(),
+                        e.getClass().getName());
+                ledger.postponeFinish(ending.jobId(), schedule.untilFinalReadRetry());
+            }
+        }
+    }
+
+    /** A create's final reads and its end, in the job's trace. */
+    private void finishCreate(JobView job, List<ActionView> actions, boolean errored) {
+        try (JobLogContext fields = JobLogContext.of(job);
+                JobTrace.Step step = trace.step(job.traceParent(), "finish job", SpanKind.INTERNAL)
+                        .attribute("job.id", job.id().toString())) {
+            readAndFinishCreate(job, actions, errored);
+        } catch (NotReadYet e) {
+            // Backs off like a poll: a Droplet that 404s for two minutes is not read forty times.
+            ledger.postponeFinish(job.id(), schedule.afterFailedPoll(ledger.recordFinalReadFailure(e.rowId)));
+        } catch (BudgetExhausted e) {
+            ledger.postponeFinish(job.id(), e.waitFor());
+        } catch (RuntimeException e) {
+            LOG.warnf("job %s: could not be finished this round (%s); will try again", job.id(),
+                    e.getClass().getName());
+            ledger.postponeFinish(job.id(), schedule.untilFinalReadRetry());
+        }
     }
 
     /**
@@ -96,7 +140,7 @@ class JobFinisher {
      * unconfirmed attempt made are reported, and names that were never created fail the job, which
      * says which.
      */
-    private void finishCreate(JobView job, List<ActionView> actions, boolean errored) {
+    private void readAndFinishCreate(JobView job, List<ActionView> actions, boolean errored) {
         JsonNode result = readCreatedDroplets(job, actions);
         int asked = job.dropletCount();
         if (actions.size() < asked) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -174,6 +175,51 @@ class JobStoreTest {
             }
             QuarkusTransaction.requiringNew().run(() -> jobs.recordAll(batch));
         }
+    }
+
+    /**
+     * Tracking ends the jobs of a round together: each with its transition and its event, and if one
+     * of them cannot end, none does (the finisher then ends them one at a time).
+     */
+    @Test
+    void jobsEndedTogetherEachEndWithTheirEventOrNoneDoes() {
+        UUID a = inProgress();
+        UUID b = inProgress();
+        UUID notStarted = insertParked("test-finish:" + UUID.randomUUID());
+        assertThrows(IllegalStateException.class, () -> tracking.finishAll(List.of(
+                new TrackingLedger.Ending(a, JobState.COMPLETED, "1 actions finished"),
+                new TrackingLedger.Ending(notStarted, JobState.COMPLETED, "1 actions finished"))));
+        assertEquals(JobState.IN_PROGRESS, jobs.find(a).orElseThrow().state(), "none ended");
+        assertEquals(0, eventsOf(a));
+
+        assertEquals(2, tracking.finishAll(List.of(
+                new TrackingLedger.Ending(a, JobState.COMPLETED, "1 actions finished"),
+                new TrackingLedger.Ending(b, JobState.ERRORED, "2 actions finished"))));
+        assertEquals(JobState.COMPLETED, jobs.find(a).orElseThrow().state());
+        assertEquals(JobState.ERRORED, jobs.find(b).orElseThrow().state());
+        for (UUID job : List.of(a, b)) {
+            assertEquals(1, eventsOf(job), "one event each");
+            List<Transition> transitions = jobs.transitionsOf(job);
+            assertEquals(JobState.IN_PROGRESS, transitions.get(transitions.size() - 1).fromState());
+        }
+        assertEquals("2 actions finished", jobs.transitionsOf(b).get(jobs.transitionsOf(b).size() - 1).detail());
+        assertEquals(0, tracking.finishAll(List.of(new TrackingLedger.Ending(a, JobState.COMPLETED, "again"))),
+                "a job that has ended is not ended again");
+        assertEquals(1, eventsOf(a));
+    }
+
+    private UUID inProgress() {
+        UUID id = insertParked("test-finish:" + UUID.randomUUID());
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "update job set state = 'IN_PROGRESS', in_progress_at = now() where id = :id")
+                .setParameter("id", id).executeUpdate());
+        return id;
+    }
+
+    private long eventsOf(UUID job) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select count(*) from outbox_event where job_id = :id").setParameter("id", job).getSingleResult())
+                .longValue());
     }
 
     @SuppressWarnings("unchecked")
