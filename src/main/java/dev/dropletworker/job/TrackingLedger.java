@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -228,6 +229,25 @@ public class TrackingLedger {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Records what one read showed of several actions, as {@link #recordPoll} records each, in one
+     * transaction; the rows are locked in the order of their ids, so that two pods recording
+     * overlapping reads never wait on each other in a circle.
+     *
+     * @param actions what the read showed, by the row following each action
+     * @return the rows whose action this read saw finish
+     */
+    @Transactional
+    public Set<Long> recordPolls(Map<Long, Action> actions, IntFunction<Duration> untilNextPoll) {
+        Set<Long> finished = new HashSet<>();
+        new TreeMap<>(actions).forEach((rowId, action) -> {
+            if (recordPoll(rowId, action, untilNextPoll)) {
+                finished.add(rowId);
+            }
+        });
+        return finished;
     }
 
     /** A job that timed out lets go of its Droplets once DigitalOcean shows its last action finished. */

@@ -171,8 +171,49 @@ public class ActionFollower {
         }
     }
 
-    /** Reads each of these actions, from {@code listed} where the account's list showed it, else on its own. */
+    /**
+     * Reads each of these actions: those the account's list showed ({@code listed}) are recorded
+     * together, the others each read on its own.
+     */
     private void pollEach(List<ActionView> rows, Map<UUID, JobView> jobsById, Map<Long, Action> listed) {
+        List<ActionView> seen = rows.stream().filter(row -> listed.containsKey(row.actionId())).toList();
+        List<ActionView> unseen = rows.stream().filter(row -> !listed.containsKey(row.actionId())).toList();
+        if (!recordListed(seen, jobsById, listed)) {
+            unseen = rows;
+        }
+        readEach(unseen, jobsById, listed);
+    }
+
+    /**
+     * Records what the list showed of these rows' actions in one transaction.
+     *
+     * @return false when that failed, and the rows are to be recorded one at a time
+     */
+    private boolean recordListed(List<ActionView> rows, Map<UUID, JobView> jobsById, Map<Long, Action> listed) {
+        if (rows.isEmpty()) {
+            return true;
+        }
+        Map<Long, Action> byRow = new HashMap<>();
+        rows.forEach(row -> byRow.put(row.rowId(), listed.get(row.actionId())));
+        Set<Long> finished;
+        try {
+            finished = ledger.recordPolls(byRow, schedule::untilNextPoll);
+        } catch (RuntimeException e) {
+            LOG.debugf("%d listed actions could not be recorded together (%s); recording them one at a time",
+                    rows.size(), e.getClass().getName());
+            return false;
+        }
+        metrics.counter("dropletworker.tracking.polls").increment(rows.size());
+        for (ActionView row : rows) {
+            if (finished.contains(row.rowId())) {
+                logFinished(jobsById.get(row.jobId()), row, byRow.get(row.rowId()));
+            }
+        }
+        return true;
+    }
+
+    /** Reads each of these actions, from {@code listed} where the account's list showed it, else on its own. */
+    private void readEach(List<ActionView> rows, Map<UUID, JobView> jobsById, Map<Long, Action> listed) {
         for (int i = 0; i < rows.size(); i++) {
             ActionView row = rows.get(i);
             JobView job = jobsById.get(row.jobId());
@@ -214,6 +255,12 @@ public class ActionFollower {
     private void recordPoll(JobView job, ActionView row, Action action) {
         metrics.counter("dropletworker.tracking.polls").increment();
         if (ledger.recordPoll(row.rowId(), action, schedule::untilNextPoll)) {
+            logFinished(job, row, action);
+        }
+    }
+
+    private static void logFinished(JobView job, ActionView row, Action action) {
+        try (JobLogContext fields = JobLogContext.of(job)) {
             LOG.infof("job %s action %d %s command_id=%s droplet_id=%s", job.id(), row.actionId(),
                     action.finalStatus(), job.commandId(), action.resourceId());
         }
@@ -226,7 +273,10 @@ public class ActionFollower {
             return;
         }
         Map<UUID, JobView> owners = jobs.findAll(rows.values().stream().map(ActionView::jobId).toList());
-        rows.forEach((actionId, row) -> recordPoll(owners.get(row.jobId()), row, finished.get(actionId)));
+        List<ActionView> seen = List.copyOf(rows.values());
+        if (!recordListed(seen, owners, finished)) {
+            seen.forEach(row -> recordPoll(owners.get(row.jobId()), row, finished.get(row.actionId())));
+        }
     }
 
     /** A 404 or 401 while polling may be a passing glitch too; only repeated failures end the job. */
