@@ -419,6 +419,10 @@ public class TrackingLedger {
             if (finish(ending.jobId(), ending.terminal(), null, null, ending.detail())) {
                 ended++;
             }
+            // Each end flushes the session several times (its statements, its event): one job's
+            // entities at a time keeps that from walking every job ended before it.
+            em.flush();
+            em.clear();
         }
         return ended;
     }
