@@ -39,6 +39,11 @@ import org.jboss.logging.Logger;
 class JobFinisher {
 
     private static final Logger LOG = Logger.getLogger(JobFinisher.class);
+    /**
+     * Jobs ended in one transaction: enough to share its cost, few enough that the first one's event
+     * does not wait long for the last one's end.
+     */
+    private static final int ENDINGS_PER_TRANSACTION = 10;
 
     private final TrackingLedger ledger;
     private final JobStore jobs;
@@ -63,7 +68,7 @@ class JobFinisher {
 
     /**
      * Ends the jobs whose actions have all finished. The batch is read at once; the jobs that need
-     * nothing more from DigitalOcean end together in one transaction, and a create after its reads.
+     * nothing more from DigitalOcean end ten to a transaction, and a create after its reads.
      *
      * @return how many jobs were ready to finish
      */
@@ -89,15 +94,14 @@ class JobFinisher {
                         actions.size() + " actions finished"));
             }
         }
-        finishAll(endings, found);
+        for (int i = 0; i < endings.size(); i += ENDINGS_PER_TRANSACTION) {
+            finishAll(endings.subList(i, Math.min(endings.size(), i + ENDINGS_PER_TRANSACTION)), found);
+        }
         return finishable.size();
     }
 
     /** Ends these jobs together, or one at a time if that fails, so that one job cannot hold back the rest. */
     private void finishAll(List<TrackingLedger.Ending> endings, Map<UUID, JobView> jobsById) {
-        if (endings.isEmpty()) {
-            return;
-        }
         try {
             ledger.finishAll(endings);
             return;
