@@ -13,8 +13,7 @@ class JobActionRepository implements PanacheRepositoryBase<JobAction, Long> {
 
     /** The actions the job's current generation started, in the order they were recorded. */
     List<JobAction> ofJob(UUID jobId) {
-        return list("jobId = ?1 and generation = (select j.generation from Job j where j.id = ?1)", Sort.by("id"),
-                jobId);
+        return ofJobs(List.of(jobId));
     }
 
     /** The actions these jobs' current generations started, in the order they were recorded. */

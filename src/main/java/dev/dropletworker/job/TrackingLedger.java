@@ -394,14 +394,6 @@ public class TrackingLedger {
         return true;
     }
 
-    /**
-     * Ends an IN_PROGRESS job with its outcome and its event, unless another pod or an earlier call
-     * already did.
-     *
-     * @param failure for FAILED, why; null otherwise
-     * @param result the event's extra data (a create's Droplets as read at the end), or null
-     * @return false when the job had already ended
-     */
     /** How a job whose actions have all finished ends: {@code terminal}, with no failure and no result. */
     public record Ending(UUID jobId, JobState terminal, String detail) {
     }
@@ -427,6 +419,14 @@ public class TrackingLedger {
         return ended;
     }
 
+    /**
+     * Ends an IN_PROGRESS job with its outcome and its event, unless another pod or an earlier call
+     * already did.
+     *
+     * @param failure for FAILED, why; null otherwise
+     * @param result the event's extra data (a create's Droplets as read at the end), or null
+     * @return false when the job had already ended
+     */
     @Transactional
     public boolean finish(UUID jobId, JobState terminal, Failure failure, JsonNode result, String detail) {
         Job job = em.find(Job.class, jobId, LockModeType.PESSIMISTIC_WRITE);

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -176,12 +177,10 @@ public class ActionFollower {
      * together, the others each read on its own.
      */
     private void pollEach(List<ActionView> rows, Map<UUID, JobView> jobsById, Map<Long, Action> listed) {
-        List<ActionView> seen = rows.stream().filter(row -> listed.containsKey(row.actionId())).toList();
-        List<ActionView> unseen = rows.stream().filter(row -> !listed.containsKey(row.actionId())).toList();
-        if (!recordListed(seen, jobsById, listed)) {
-            unseen = rows;
-        }
-        readEach(unseen, jobsById, listed);
+        Map<Boolean, List<ActionView>> byListed = rows.stream()
+                .collect(Collectors.partitioningBy(row -> listed.containsKey(row.actionId())));
+        boolean recorded = recordListed(byListed.get(true), jobsById, listed);
+        readEach(recorded ? byListed.get(false) : rows, jobsById, listed);
     }
 
     /**
