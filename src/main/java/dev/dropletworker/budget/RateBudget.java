@@ -34,7 +34,8 @@ public class RateBudget {
     /**
      * Moves each window's start to now, taking out of its count the requests that have left it since
      * the previous take (only those: the cost does not grow with the requests still in the window).
-     * Runs under the token's row lock.
+     * Runs under the token's row lock. Returns both counts, and while the API's remaining caps the
+     * hour, the requests taken since that remaining was observed.
      */
     private static final String EXPIRE = """
             with t as (select clock_timestamp() as at)
@@ -49,7 +50,31 @@ public class RateBudget {
                 hour_mark = greatest(r.hour_mark, t.at - make_interval(secs => :hour))
             from t
             where r.token_key = :key
-            returning r.minute_used, r.hour_used""";
+            returning r.minute_used, r.hour_used,
+                case when r.cap_until > now() and r.last_remaining is not null
+                     then (select coalesce(sum(b.requests), 0) from budget_request b
+                           where b.token_key = r.token_key and b.at > r.last_observed_at)
+                     else 0 end""";
+
+    /**
+     * Records a take granted, in one statement: its row, both counts, and the rows that have left
+     * the hour (those at or before the hour's start, which {@link #EXPIRE} just moved).
+     */
+    private static final String GRANT = """
+            with granted as (
+                insert into budget_request (token_key, at, requests) values (:key, clock_timestamp(), :requests)
+                returning id
+            ), counted as (
+                update rate_budget set minute_used = minute_used + :requests, hour_used = hour_used + :requests,
+                    reserved_by = case when :mine then null else reserved_by end,
+                    reserved_tokens = case when :mine then 0 else reserved_tokens end,
+                    reserved_until = case when :mine then null else reserved_until end
+                where token_key = :key
+            ), forgotten as (
+                delete from budget_request
+                where token_key = :key and at <= (select hour_mark from rate_budget where token_key = :key)
+            )
+            select id from granted""";
 
     /** DigitalOcean's windows, and the second either way that the two clocks may differ. */
     private static final double MINUTE = 60 + 1;
@@ -137,13 +162,12 @@ public class RateBudget {
         Object[] row = (Object[]) em.createNativeQuery("""
                 select coalesce(extract(epoch from (paused_until - now())), 0),
                        reserved_by, reserved_tokens, coalesce(extract(epoch from (reserved_until - now())), 0),
-                       last_remaining, extract(epoch from (now() - last_observed_at)),
-                       extract(epoch from (cap_until - now())), extract(epoch from now())
+                       last_remaining, extract(epoch from (cap_until - now())), extract(epoch from now())
                 from rate_budget where token_key = :key for update""")
                 .setParameter("key", key)
                 .getSingleResult();
         double pausedFor = number(row[0]);
-        Instant now = epoch(number(row[7]));
+        Instant now = epoch(number(row[6]));
         if (pausedFor > 0) {
             throw exhausted(now, pausedFor);
         }
@@ -156,17 +180,11 @@ public class RateBudget {
                 .setParameter("hour", HOUR).setParameter("key", key).getSingleResult();
         long minuteUsed = (long) number(used[0]);
         long hourUsed = (long) number(used[1]);
-        boolean capped = row[4] != null && row[6] != null && number(row[6]) > 0;
+        boolean capped = row[4] != null && row[5] != null && number(row[5]) > 0;
         long hourLeft = hourLimit - hourUsed;
         if (capped) {
             // What the API last said was left for the hour, less what was taken since.
-            long sinceObserved = (long) number(em.createNativeQuery("""
-                    select coalesce(sum(requests), 0) from budget_request
-                    where token_key = :key and at > now() - make_interval(secs => :observedAgo)""")
-                    .setParameter("observedAgo", row[5] == null ? 0.0 : number(row[5]))
-                    .setParameter("key", key)
-                    .getSingleResult());
-            hourLeft = Math.min(hourLeft, (long) number(row[4]) - sinceObserved);
+            hourLeft = Math.min(hourLeft, (long) number(row[4]) - (long) number(used[2]));
         }
         long minuteShort = wanted + setAside - (minuteLimit - minuteUsed);
         long hourShort = wanted + setAside - hourLeft;
@@ -177,35 +195,18 @@ public class RateBudget {
             }
             if (hourShort > 0) {
                 wait = Math.max(wait, capped && hourLimit - hourUsed >= wanted + setAside
-                        ? number(row[6]) : untilFreed(key, HOUR, hourShort));
+                        ? number(row[5]) : untilFreed(key, HOUR, hourShort));
             }
             if (wanted > 1 && holder != null && (!reserved || mine)) {
                 reserve(key, holder, wanted, wait);
             }
             throw exhausted(now, wait);
         }
-        long id = ((Number) em.createNativeQuery("""
-                insert into budget_request (token_key, at, requests) values (:key, clock_timestamp(), :requests)
-                returning id""")
+        long id = ((Number) em.createNativeQuery(GRANT)
                 .setParameter("key", key)
-                .setParameter("requests", wanted)
-                .getSingleResult()).longValue();
-        em.createNativeQuery("""
-                update rate_budget set minute_used = minute_used + :requests, hour_used = hour_used + :requests,
-                    reserved_by = case when :mine then null else reserved_by end,
-                    reserved_tokens = case when :mine then 0 else reserved_tokens end,
-                    reserved_until = case when :mine then null else reserved_until end
-                where token_key = :key""")
                 .setParameter("requests", wanted)
                 .setParameter("mine", mine)
-                .setParameter("key", key)
-                .executeUpdate();
-        // Rows out of the hour's count are not needed any more.
-        em.createNativeQuery("""
-                delete from budget_request
-                where token_key = :key and at <= (select hour_mark from rate_budget where token_key = :key)""")
-                .setParameter("key", key)
-                .executeUpdate();
+                .getSingleResult()).longValue();
         return new Grant(id, wanted);
     }
 
@@ -275,7 +276,8 @@ public class RateBudget {
 
     /**
      * Feeds what a response said about the token's budget back into the shared state, under the
-     * token's row lock (an observation and a take at the same moment both count).
+     * token's row lock (an observation and a take at the same moment both count). Its one update
+     * takes that lock, and computes every column it writes from the row as it finds it then.
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void observe(String token, int httpStatus, RateLimitSnapshot rate) {
@@ -284,8 +286,6 @@ public class RateBudget {
         }
         String key = keyOf(token);
         ensureRow(key);
-        em.createNativeQuery("select 1 from rate_budget where token_key = :key for update")
-                .setParameter("key", key).getSingleResult();
         Double pause = null;
         if (httpStatus == 429) {
             Duration wait = rate.retryAfter();
