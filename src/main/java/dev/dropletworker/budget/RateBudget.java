@@ -1,6 +1,7 @@
 package dev.dropletworker.budget;
 
 import dev.dropletworker.lifecycle.AfterCommit;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -81,6 +82,8 @@ public class RateBudget {
     private static final double HOUR = 3600 + 1;
     /** How long a remaining of 0 without a reset time (the burst limit hit by others) holds the token back. */
     private static final double ZERO_REMAINING_HOLD = 60;
+    /** How often one process writes observations that say only that plenty is left. */
+    private static final long QUIET_OBSERVATION_NANOS = Duration.ofSeconds(1).toNanos();
 
     /** Who a request is for: new work leaves a share of every minute and hour to the actions already running. */
     public enum Purpose {
@@ -102,6 +105,8 @@ public class RateBudget {
     private final BudgetConfig config;
     private final Map<String, String> keys = new ConcurrentHashMap<>();
     private final Set<String> rowsKnown = ConcurrentHashMap.newKeySet();
+    /** When this process last wrote an observation of each token (its {@link System#nanoTime}). */
+    private final Map<String, Long> lastWritten = new ConcurrentHashMap<>();
     private final AfterCommit afterCommit;
 
     public RateBudget(EntityManager em, BudgetConfig config, AfterCommit afterCommit) {
@@ -278,13 +283,28 @@ public class RateBudget {
      * Feeds what a response said about the token's budget back into the shared state, under the
      * token's row lock (an observation and a take at the same moment both count). Its one update
      * takes that lock, and computes every column it writes from the row as it finds it then.
+     *
+     * <p>A response that says only that plenty is left (no 429, a remaining above a minute's limit)
+     * is written at most once a second per token by this process: the takes count every request
+     * exactly themselves, and the remaining is there for the requests of others sharing the token,
+     * which a second's delay does not let through (a remaining that low is always written).
      */
-    @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void observe(String token, int httpStatus, RateLimitSnapshot rate) {
         if (rate.isEmpty() && httpStatus != 429) {
             return;
         }
         String key = keyOf(token);
+        boolean news = httpStatus == 429 || rate.remaining() != null && rate.remaining() <= config.perMinute();
+        long now = System.nanoTime();
+        Long written = lastWritten.get(key);
+        if (!news && written != null && now - written < QUIET_OBSERVATION_NANOS) {
+            return;
+        }
+        QuarkusTransaction.requiringNew().run(() -> write(key, httpStatus, rate));
+        lastWritten.put(key, now);
+    }
+
+    private void write(String key, int httpStatus, RateLimitSnapshot rate) {
         ensureRow(key);
         Double pause = null;
         if (httpStatus == 429) {

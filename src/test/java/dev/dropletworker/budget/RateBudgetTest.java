@@ -194,7 +194,9 @@ class RateBudgetTest {
         for (int t = 0; t < 2; t++) {
             work.add(pool.submit(() -> {
                 for (int i = 0; i < 25; i++) {
-                    budget.observe(token, 200, new RateLimitSnapshot(5000, 4999, Instant.now().plusSeconds(3600), null));
+                    // A remaining under a minute's limit is written every time (one far above it once a
+                    // second), and 200 is more than the 150 takes: every observation writes, none caps.
+                    budget.observe(token, 200, new RateLimitSnapshot(5000, 200, Instant.now().plusSeconds(3600), null));
                 }
             }));
         }
@@ -206,6 +208,29 @@ class RateBudgetTest {
         assertEquals(150, granted.get());
         assertEquals(150, recorded(token));
         assertEquals(config.perMinute() - 150, budget.left(token).minute());
+    }
+
+    @Test
+    void anObservationOfPlentyLeftIsWrittenOnceASecondAndOneOfLittleLeftAlways() throws Exception {
+        String token = newToken();
+        Instant reset = Instant.now().plusSeconds(600);
+        budget.observe(token, 200, new RateLimitSnapshot(5000, 4000, reset, null));
+        budget.observe(token, 200, new RateLimitSnapshot(5000, 3990, reset, null));
+        assertEquals(4000, lastRemaining(token), "the second, within the same second, is not written");
+
+        budget.observe(token, 200, new RateLimitSnapshot(5000, 3, reset, null));
+        assertEquals(3, lastRemaining(token), "a remaining under a minute's limit is written at once");
+        budget.take(token);
+        budget.take(token);
+        budget.take(token);
+        assertThrows(BudgetExhausted.class, () -> budget.take(token), "and caps the hour at once");
+
+        Thread.sleep(1_100);
+        budget.observe(token, 200, new RateLimitSnapshot(5000, 3900, reset, null));
+        assertEquals(3900, lastRemaining(token), "a second later, plenty left is written again");
+        budget.take(token);
+        budget.observe(token, 429, new RateLimitSnapshot(5000, 0, null, Duration.ofSeconds(7)));
+        assertTrue(budget.left(token).pausedFor().toSeconds() >= 5, "a 429 is written whenever it comes");
     }
 
     @Test
@@ -403,6 +428,12 @@ class RateBudgetTest {
                     where token_key = :key""")
                     .setParameter("by", by.toMillis() / 1000.0).setParameter("key", budget.keyOf(token)).executeUpdate();
         });
+    }
+
+    private int lastRemaining(String token) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select last_remaining from rate_budget where token_key = :key")
+                .setParameter("key", budget.keyOf(token)).getSingleResult()).intValue());
     }
 
     private long recorded(String token) {
