@@ -3,6 +3,10 @@ package dev.dropletworker.tools.ground;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class ProcStatTest {
@@ -25,5 +29,38 @@ class ProcStatTest {
 
         assertTrue(self.ownMillis() > 0);
         assertEquals(ProcessHandle.current().parent().orElseThrow().pid(), self.ppid());
+    }
+
+    @Test
+    void countsOnlyTheThreadsOfTheNameGiven() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        assertEquals(0, ProcStat.threadsMillis(pid, "procstat-"), "no such thread yet");
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread spinner = new Thread(() -> {
+            while (!stop.get()) {
+                Thread.onSpinWait();
+            }
+        }, "procstat-spinner");
+        Thread idle = new Thread(() -> {
+            while (!stop.get()) {
+                LockSupport.parkNanos(10_000_000L);
+            }
+        }, "procstat-idle");
+        idle.start();
+        spinner.start();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        while (threads.getThreadCpuTime(spinner.getId()) < 500_000_000L) {
+            Thread.sleep(20);
+        }
+        long spun = ProcStat.threadsMillis(pid, "procstat-spin");
+        long parked = ProcStat.threadsMillis(pid, "procstat-idle");
+        stop.set(true);
+        spinner.join();
+        idle.join();
+
+        assertTrue(spun >= 400, "the spinner's half second of CPU: " + spun + " ms");
+        assertTrue(parked < spun / 2, "a parked thread's is its own, not the spinner's: " + parked + " ms");
+        assertEquals(0, ProcStat.threadsMillis(pid, "procstat-"), "ended threads no longer count");
+        assertEquals(-1, ProcStat.threadsMillis(Long.MAX_VALUE, "C2"), "no such process");
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.ToLongFunction;
 
 /**
  * What every scenario stands on, started for it alone: the broker with the worker's topics,
@@ -110,9 +111,18 @@ final class BenchmarkGround implements AutoCloseable {
 
     /** CPU milliseconds every pod has used so far, together; -1 where that cannot be read. */
     long podsCpuMillis() {
+        return podsTotal(WorkerProcess::cpuMillis);
+    }
+
+    /** Of {@link #podsCpuMillis}, what the pods' JIT compiler threads used; -1 where that cannot be read. */
+    long podsCompilerCpuMillis() {
+        return podsTotal(WorkerProcess::compilerCpuMillis);
+    }
+
+    private long podsTotal(ToLongFunction<WorkerProcess> millisOf) {
         long total = 0;
         for (WorkerProcess pod : pods) {
-            long millis = pod.cpuMillis();
+            long millis = millisOf.applyAsLong(pod);
             if (millis < 0) {
                 return -1;
             }

@@ -12,7 +12,8 @@ import java.util.List;
  * commands are offered by an asynchronous producer (as fast as it goes, or {@code --rate} a
  * second for the latency target); the worker's CPU is read from its process after readiness, when
  * half the events have arrived and when the last has, so start-up is left out and the second half
- * shows the cost once the JIT has compiled the hot paths. Its own latency comes from its rows:
+ * shows the cost once the JIT has compiled the hot paths; what the JIT's own compiler threads used
+ * is shown apart, as part of it. Its own latency comes from its rows:
  * command recorded → POST sent, and action seen finished → event published (the first poll's
  * wait, which DigitalOcean's action time would fill, is between the two and not in either).
  */
@@ -36,15 +37,18 @@ final class OverheadRun {
             List<CommandSender.Reboot> commands = CommandSender.reboots(droplets, o.actions(), "overhead");
             RequestCounts before = RequestCounts.of(ground.simulator, BenchmarkGround.WORKER_TOKEN_LABEL);
             long cpuBefore = ground.podsCpuMillis();
+            long jitBefore = ground.podsCompilerCpuMillis();
             CommandSender.Offer offer = sender.offer(commands, o.rate());
             progress(String.format("offered %d commands at %.0f a second", offer.commands(), offer.perSecond()));
             // The first half pays for the JIT compiling the hot paths; the second half is the steady cost.
             int half = commands.size() / 2;
             events.awaitAnswered(half, o.drainTimeout());
             long cpuAtHalf = ground.podsCpuMillis();
+            long jitAtHalf = ground.podsCompilerCpuMillis();
             int answeredAtHalf = events.answered();
             boolean answered = events.awaitAnswered(commands.size(), o.drainTimeout());
             long cpuAfter = ground.podsCpuMillis();
+            long jitAfter = ground.podsCompilerCpuMillis();
             int jobs = events.answered();
             double seconds = Duration.between(offer.started(), events.lastArrival()).toMillis() / 1000.0;
             RequestCounts requests =
@@ -64,6 +68,11 @@ final class OverheadRun {
                     .put("worker_cpu_ms_per_job_second_half", "worker CPU ms per job, second half (JIT warm)",
                             cpuAtHalf < 0 || jobs <= answeredAtHalf ? null
                                     : (double) (cpuAfter - cpuAtHalf) / (jobs - answeredAtHalf))
+                    .put("jit_cpu_ms_per_job", "of it the JIT compiler threads'",
+                            jitBefore < 0 || jobs == 0 ? null : (double) (jitAfter - jitBefore) / jobs)
+                    .put("jit_cpu_ms_per_job_second_half", "of it the JIT compiler threads', second half",
+                            jitAtHalf < 0 || jobs <= answeredAtHalf ? null
+                                    : (double) (jitAfter - jitAtHalf) / (jobs - answeredAtHalf))
                     .put("received_to_sent", "command recorded → POST sent",
                             new Percentiles(ground.database.receivedToSentMillis()).summary())
                     .put("finished_to_published", "action seen finished → event published",

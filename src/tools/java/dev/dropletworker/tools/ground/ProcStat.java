@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * One process's CPU times from {@code /proc/<pid>/stat} (Linux): what it used itself, all its
@@ -29,6 +30,30 @@ public record ProcStat(long pid, long ppid, long ownMillis, long reapedMillis) {
             return Optional.of(parse(pid, Files.readString(Path.of("/proc", Long.toString(pid), "stat"))));
         } catch (IOException | RuntimeException gone) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * CPU time of the process's threads whose name starts with {@code prefix} (the kernel keeps 15
+     * characters of a thread's name: the JIT's are "C1 CompilerThre" and "C2 CompilerThre"), in
+     * milliseconds; -1 when it cannot be read. A thread that has ended is no longer counted.
+     */
+    public static long threadsMillis(long pid, String prefix) {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        try (Stream<Path> threads = Files.list(tasks)) {
+            long total = 0;
+            for (Path thread : threads.toList()) {
+                try {
+                    if (Files.readString(thread.resolve("comm")).startsWith(prefix)) {
+                        total += parse(pid, Files.readString(thread.resolve("stat"))).ownMillis();
+                    }
+                } catch (IOException ended) {
+                    // the thread ended between the listing and the read
+                }
+            }
+            return total;
+        } catch (IOException | RuntimeException gone) {
+            return -1;
         }
     }
 

@@ -131,6 +131,16 @@ public final class WorkerProcess {
         return ProcStat.of(process.pid()).map(ProcStat::ownMillis).orElse(-1L);
     }
 
+    /**
+     * CPU time the JIT's compiler threads have used so far, in milliseconds (part of
+     * {@link #cpuMillis}); -1 where there is no {@code /proc}.
+     */
+    public long compilerCpuMillis() {
+        long c1 = ProcStat.threadsMillis(process.pid(), "C1 CompilerThre");
+        long c2 = ProcStat.threadsMillis(process.pid(), "C2 CompilerThre");
+        return c1 < 0 || c2 < 0 ? -1 : c1 + c2;
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
