@@ -1,9 +1,17 @@
 package dev.dropletworker.tools.benchmark;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The command line of {@link WorkerBenchmark}: a scenario, and its sizes, which default to issue
@@ -39,8 +47,8 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
     /** The collector and sizing the ubi9 OpenJDK image's {@code run-java.sh} sets by default. */
     static final String IMAGE_GC = "-XX:+UseParallelGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
             + " -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90";
-    /** What the worker's own image adds ({@code JAVA_OPTS_APPEND} in {@code Dockerfile.jvm}). */
-    static final String IMAGE_OPTIONS = "-XX:TrimNativeHeapInterval=5000";
+    /** The worker's image, whose {@code JAVA_OPTS_APPEND} the pods get too. */
+    static final Path DOCKERFILE = Path.of("src", "main", "docker", "Dockerfile.jvm");
 
     /** DigitalOcean's limits per token. */
     static final int MINUTE_LIMIT = 250;
@@ -138,6 +146,27 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
         return unlimited ? UNLIMITED : MINUTE_LIMIT;
     }
 
+    /**
+     * The JVM options ({@code -XX:}) the worker's own image adds in its {@code JAVA_OPTS_APPEND}, read
+     * from the Dockerfile so that the pods run as the image does; its system properties are left
+     * to the benchmark's own settings.
+     */
+    static String imageOptions(Path dockerfile) {
+        String text;
+        try {
+            text = Files.readString(dockerfile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the benchmark runs from the project's root, next to " + dockerfile, e);
+        }
+        Matcher append = Pattern.compile("(?m)^ENV JAVA_OPTS_APPEND=\"([^\"]*)\"").matcher(text);
+        if (!append.find()) {
+            throw new IllegalStateException(dockerfile + " sets no JAVA_OPTS_APPEND");
+        }
+        return Arrays.stream(append.group(1).trim().split("\\s+"))
+                .filter(option -> option.startsWith("-XX:"))
+                .collect(Collectors.joining(" "));
+    }
+
     /** The limit per hour the simulator enforces. */
     int simulatorHourlyLimit() {
         return unlimited ? UNLIMITED : hourlyLimit;
@@ -155,7 +184,8 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
             env.put("WORKER_BUDGET_FOLLOW_UP_RESERVE_PER_HOUR", Integer.toString(Math.max(1, hourlyLimit / 100)));
         }
         if (!heap.equals("none")) {
-            env.put("JAVA_TOOL_OPTIONS", "-Xmx" + heap + " " + CONTAINER_MEMORY + " " + IMAGE_GC + " " + IMAGE_OPTIONS);
+            env.put("JAVA_TOOL_OPTIONS", "-Xmx" + heap + " " + CONTAINER_MEMORY + " " + IMAGE_GC + " "
+                    + imageOptions(DOCKERFILE));
         }
         return env;
     }
