@@ -285,9 +285,10 @@ public class RateBudget {
      * takes that lock, and computes every column it writes from the row as it finds it then.
      *
      * <p>A response that says only that plenty is left (no 429, a remaining above a minute's limit)
-     * is written at most once a second per token by this process: the takes count every request
-     * exactly themselves, and the remaining is there for the requests of others sharing the token,
-     * which a second's delay does not let through (a remaining that low is always written).
+     * is written at most once a second per token by this process. The takes count every request of
+     * the worker's exactly themselves; the remaining only adds what others sharing the token used,
+     * and seeing that a second late cannot let through a request the hour does not have, as a
+     * remaining that low is written at once.
      */
     public void observe(String token, int httpStatus, RateLimitSnapshot rate) {
         if (rate.isEmpty() && httpStatus != 429) {
