@@ -3,6 +3,7 @@ package dev.dropletworker.tools.ground;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -34,17 +35,19 @@ public record ProcStat(long pid, long ppid, long ownMillis, long reapedMillis) {
     }
 
     /**
-     * CPU time of the process's threads whose name starts with {@code prefix} (the kernel keeps 15
-     * characters of a thread's name: the JIT's are "C1 CompilerThre" and "C2 CompilerThre"), in
-     * milliseconds; -1 when it cannot be read. A thread that has ended is no longer counted.
+     * CPU time of the process's threads whose name starts with one of {@code prefixes} (the kernel
+     * keeps 15 characters of a thread's name: the JIT's are "C1 CompilerThre" and "C2 CompilerThre"),
+     * in milliseconds, read in one pass over the threads; -1 when it cannot be read. A thread that
+     * has ended is no longer counted.
      */
-    public static long threadsMillis(long pid, String prefix) {
+    public static long threadsMillis(long pid, String... prefixes) {
         Path tasks = Path.of("/proc", Long.toString(pid), "task");
         try (Stream<Path> threads = Files.list(tasks)) {
             long total = 0;
             for (Path thread : threads.toList()) {
                 try {
-                    if (Files.readString(thread.resolve("comm")).startsWith(prefix)) {
+                    String name = Files.readString(thread.resolve("comm"));
+                    if (Arrays.stream(prefixes).anyMatch(name::startsWith)) {
                         total += parse(pid, Files.readString(thread.resolve("stat"))).ownMillis();
                     }
                 } catch (IOException ended) {

@@ -136,9 +136,7 @@ public final class WorkerProcess {
      * {@link #cpuMillis}); -1 where there is no {@code /proc}.
      */
     public long compilerCpuMillis() {
-        long c1 = ProcStat.threadsMillis(process.pid(), "C1 CompilerThre");
-        long c2 = ProcStat.threadsMillis(process.pid(), "C2 CompilerThre");
-        return c1 < 0 || c2 < 0 ? -1 : c1 + c2;
+        return ProcStat.threadsMillis(process.pid(), "C1 CompilerThre", "C2 CompilerThre");
     }
 
     public boolean isAlive() {
