@@ -394,8 +394,16 @@ public class TrackingLedger {
         return true;
     }
 
-    /** How a job whose actions have all finished ends: {@code terminal}, with no failure and no result. */
-    public record Ending(UUID jobId, JobState terminal, String detail) {
+    /**
+     * How a job whose actions have all finished ends: {@code terminal}, with no failure and no result.
+     *
+     * @param generation the generation whose actions were read
+     * @param actions that generation's actions, as read to decide the end: its event reports them
+     */
+    public record Ending(UUID jobId, JobState terminal, String detail, int generation, List<ActionView> actions) {
+        public Ending {
+            actions = List.copyOf(actions);
+        }
     }
 
     /**
@@ -408,7 +416,7 @@ public class TrackingLedger {
     public int finishAll(List<Ending> endings) {
         int ended = 0;
         for (Ending ending : endings) {
-            if (finish(ending.jobId(), ending.terminal(), null, null, ending.detail())) {
+            if (end(ending.jobId(), ending.terminal(), null, null, ending.detail(), ending)) {
                 ended++;
             }
             // Each end flushes the session several times (its statements, its event): one job's
@@ -429,6 +437,12 @@ public class TrackingLedger {
      */
     @Transactional
     public boolean finish(UUID jobId, JobState terminal, Failure failure, JsonNode result, String detail) {
+        return end(jobId, terminal, failure, result, detail, null);
+    }
+
+    /** @param read the job's actions as the caller read them for its end, or null to read them here */
+    private boolean end(UUID jobId, JobState terminal, Failure failure, JsonNode result, String detail,
+            Ending read) {
         Job job = em.find(Job.class, jobId, LockModeType.PESSIMISTIC_WRITE);
         if (job == null || job.state.isTerminal()) {
             return false;
@@ -439,7 +453,8 @@ public class TrackingLedger {
         if (result != null) {
             job.keepResult(result);
         }
-        moves.move(job, terminal, detail);
+        // Read for another generation (an operator's retry came between): this one's are read again.
+        moves.end(job, terminal, detail, read != null && read.generation() == job.generation ? read.actions() : null);
         return true;
     }
 }

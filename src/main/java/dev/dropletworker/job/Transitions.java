@@ -42,6 +42,25 @@ class Transitions {
     /** Moves a locked job to {@code target}, stamping the state's time and recording the transition. */
     @Transactional(Transactional.TxType.MANDATORY)
     void move(Job job, JobState target, String detail) {
+        move(job, target, detail, null);
+    }
+
+    /**
+     * Ends a locked job. A caller that has just read its actions (they are final once every one has
+     * finished) passes them, and its event reports those with no second read.
+     *
+     * @param started the job's actions for its event, or null to read them
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void end(Job job, JobState terminal, String detail, List<ActionView> started) {
+        if (!terminal.isTerminal()) {
+            throw new IllegalArgumentException(terminal + " does not end a job");
+        }
+        move(job, terminal, detail, started);
+    }
+
+    /** @param started the job's actions for its event if it ends, or null to read them */
+    private void move(Job job, JobState target, String detail, List<ActionView> started) {
         JobState from = job.state;
         if (!from.canMoveTo(target)) {
             throw new IllegalStateException("job " + job.id + ": " + from + " -> " + target + " is not allowed");
@@ -59,7 +78,7 @@ class Transitions {
             if (!job.holding()) {
                 letGoOfTargets(job);
             }
-            announceFinished(job);
+            announceFinished(job, started);
         }
     }
 
@@ -113,7 +132,7 @@ class Transitions {
     void born(Job job, String detail) {
         log(job, null, job.state, detail);
         if (job.state.isTerminal()) {
-            announceFinished(job);
+            announceFinished(job, null);
         }
     }
 
@@ -134,9 +153,10 @@ class Transitions {
         }
     }
 
-    private void announceFinished(Job job) {
+    private void announceFinished(Job job, List<ActionView> started) {
         em.flush();
-        List<ActionView> started = actions.ofJob(job.id).stream().map(JobAction::view).toList();
-        finished.fire(new JobFinished(job.view(), started));
+        List<ActionView> reported = started != null ? started
+                : actions.ofJob(job.id).stream().map(JobAction::view).toList();
+        finished.fire(new JobFinished(job.view(), reported));
     }
 }

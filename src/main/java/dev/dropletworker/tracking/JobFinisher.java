@@ -91,7 +91,7 @@ class JobFinisher {
                 finishCreate(job, actions, errored);
             } else {
                 endings.add(new TrackingLedger.Ending(jobId, errored ? JobState.ERRORED : JobState.COMPLETED,
-                        actions.size() + " actions finished"));
+                        actions.size() + " actions finished", job.generation(), actions));
             }
         }
         for (int i = 0; i < endings.size(); i += ENDINGS_PER_TRANSACTION) {

@@ -15,6 +15,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -187,14 +188,14 @@ class JobStoreTest {
         UUID b = inProgress();
         UUID notStarted = insertParked("test-finish:" + UUID.randomUUID());
         assertThrows(IllegalStateException.class, () -> tracking.finishAll(List.of(
-                new TrackingLedger.Ending(a, JobState.COMPLETED, "1 actions finished"),
-                new TrackingLedger.Ending(notStarted, JobState.COMPLETED, "1 actions finished"))));
+                ending(a, JobState.COMPLETED, "1 actions finished"),
+                ending(notStarted, JobState.COMPLETED, "1 actions finished"))));
         assertEquals(JobState.IN_PROGRESS, jobs.find(a).orElseThrow().state(), "none ended");
         assertEquals(0, eventsOf(a));
 
         assertEquals(2, tracking.finishAll(List.of(
-                new TrackingLedger.Ending(a, JobState.COMPLETED, "1 actions finished"),
-                new TrackingLedger.Ending(b, JobState.ERRORED, "2 actions finished"))));
+                ending(a, JobState.COMPLETED, "1 actions finished"),
+                ending(b, JobState.ERRORED, "2 actions finished"))));
         assertEquals(JobState.COMPLETED, jobs.find(a).orElseThrow().state());
         assertEquals(JobState.ERRORED, jobs.find(b).orElseThrow().state());
         for (UUID job : List.of(a, b)) {
@@ -203,9 +204,41 @@ class JobStoreTest {
             assertEquals(JobState.IN_PROGRESS, transitions.get(transitions.size() - 1).fromState());
         }
         assertEquals("2 actions finished", jobs.transitionsOf(b).get(jobs.transitionsOf(b).size() - 1).detail());
-        assertEquals(0, tracking.finishAll(List.of(new TrackingLedger.Ending(a, JobState.COMPLETED, "again"))),
+        assertEquals(0, tracking.finishAll(List.of(ending(a, JobState.COMPLETED, "again"))),
                 "a job that has ended is not ended again");
         assertEquals(1, eventsOf(a));
+    }
+
+    private static TrackingLedger.Ending ending(UUID job, JobState terminal, String detail) {
+        return new TrackingLedger.Ending(job, terminal, detail, 1, List.of());
+    }
+
+    /**
+     * The finisher has read the actions of the jobs it ends: their events report those, with no
+     * second read, unless they were read for another generation than the one that ends.
+     */
+    @Test
+    void anEndReportsTheActionsReadForItUnlessTheyWereAnotherGenerations() {
+        UUID current = inProgress();
+        UUID retried = inProgress();
+        tracking.finishAll(List.of(
+                new TrackingLedger.Ending(current, JobState.COMPLETED, "1 actions finished", 1,
+                        List.of(actionRead(current, 1, 424_242))),
+                new TrackingLedger.Ending(retried, JobState.COMPLETED, "1 actions finished", 2,
+                        List.of(actionRead(retried, 2, 434_343)))));
+        assertTrue(payloadOf(current).contains("424242"), payloadOf(current));
+        assertFalse(payloadOf(retried).contains("434343"), "read for generation 2, the job's is 1: "
+                + payloadOf(retried));
+    }
+
+    private static ActionView actionRead(UUID job, int generation, long actionId) {
+        return new ActionView(1, job, generation, actionId, 1L, "reboot", "completed", Instant.now(), Instant.now(),
+                "droplet", "nyc3", 1, 0, null);
+    }
+
+    private String payloadOf(UUID job) {
+        return QuarkusTransaction.requiringNew().call(() -> (String) em.createNativeQuery(
+                "select payload from outbox_event where job_id = :id").setParameter("id", job).getSingleResult());
     }
 
     private UUID inProgress() {
