@@ -3,18 +3,31 @@ package dev.dropletworker;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dropletworker.budget.RateBudget;
+import dev.dropletworker.budget.RateLimitSnapshot;
 import dev.dropletworker.tools.ground.CommandBus;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** An operator's cancel: only of a job that never sent a request, answered by a cancelled event. */
 @QuarkusTest
 class CancelEndToEndTest extends OperatorApiEndToEnd {
+
+    @Inject
+    RateBudget budget;
+
+    @ConfigProperty(name = "digitalocean.token")
+    String token;
 
     @AfterEach
     void restoreActionDurations() {
@@ -49,6 +62,27 @@ class CancelEndToEndTest extends OperatorApiEndToEnd {
         assertEquals(0, posts(since, "/v2/droplets/" + droplet + "/actions").stream()
                 .filter(r -> "power_off".equals(r.path("body").path("type").asText())).count(), "no POST");
         assertEquals(1, bus.eventsFor(commandId).size());
+    }
+
+    /** A claim the rate budget turned away sent nothing: the job is still the operator's to cancel. */
+    @Test
+    void aJobTheRateBudgetTurnedAwayCanBeCancelled() {
+        long droplet = simulator.seedDroplet("cancel-budget");
+        // Another client of the token got a 429 with retry-after: the worker sends nothing for 5 s.
+        budget.observe(token, 429, new RateLimitSnapshot(5000, 0, null, Duration.ofSeconds(5)));
+        long since = simulator.lastSeq();
+        String commandId = CommandBus.newCommandId("cancel-budget");
+        bus.send(Long.toString(droplet), actionCommand(commandId, droplet, "power_off"));
+        JsonNode waiting = awaitJob(commandId, job -> StreamSupport.stream(job.path("transitions").spliterator(), false)
+                .anyMatch(t -> "waiting for rate budget".equals(t.path("detail").asText())));
+        assertNull(waiting.path("sent_at").textValue(), waiting.toString());
+        assertTrue(waiting.path("cancellable").asBoolean(), waiting.toString());
+
+        operator().post("/api/v1/jobs/{id}/cancel", waiting.path("id").asText()).then().statusCode(200)
+                .body("outcome", is("cancelled"));
+
+        assertEquals("cancelled", bus.awaitEvent(commandId, EVENT_TIMEOUT).path("data").path("outcome").asText());
+        assertEquals(0, posts(since, "/v2/droplets/" + droplet + "/actions").size(), "no POST");
     }
 
     @Test

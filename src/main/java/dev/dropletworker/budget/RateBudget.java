@@ -132,6 +132,19 @@ public class RateBudget {
     }
 
     /**
+     * Takes one request for {@code purpose} and runs {@code alongside} in the same transaction:
+     * both are committed, or neither is. For what must be recorded before a request goes out but
+     * only if it does (a POST's "sending" mark): when {@code alongside} throws, nothing is taken;
+     * when the budget is exhausted, {@code alongside} is undone.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void take(String token, Purpose purpose, Runnable alongside) {
+        // First, so that this token's row lock is held for no more than the take and the commit.
+        alongside.run();
+        takeNow(token, 1, null, purpose);
+    }
+
+    /**
      * Takes {@code requests} of new work at once, for a step that needs them all to get anywhere
      * (a lookup followed by a POST, say). Taken one by one under a scarce budget, such a step would
      * spend the first request of every round and never reach its last.

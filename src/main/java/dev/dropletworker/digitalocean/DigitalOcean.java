@@ -137,16 +137,25 @@ public class DigitalOcean {
         return accounts.tokenOf(account).map(budget::left);
     }
 
-    /** {@code POST /v2/droplets/{id}/actions}. */
-    public Action postAction(String account, long dropletId, JsonNode action) {
-        JsonNode body = call(account, "POST /v2/droplets/" + dropletId + "/actions",
+    /**
+     * {@code POST /v2/droplets/{id}/actions}.
+     *
+     * @param beforeSending runs once the request may go out and before it does, committed with its
+     *     budget; what it throws stops the request
+     */
+    public Action postAction(String account, long dropletId, JsonNode action, Runnable beforeSending) {
+        JsonNode body = call(account, "POST /v2/droplets/" + dropletId + "/actions", Purpose.NEW_WORK, beforeSending,
                 auth -> dropletActions.post(auth, dropletId, action));
         return read(body.path("action"), Action.class);
     }
 
-    /** {@code POST /v2/droplets/actions?tag_name=}: one action per Droplet carrying the tag. */
-    public List<Action> postTagAction(String account, String tagName, JsonNode action) {
-        JsonNode body = call(account, "POST /v2/droplets/actions?tag_name",
+    /**
+     * {@code POST /v2/droplets/actions?tag_name=}: one action per Droplet carrying the tag.
+     *
+     * @param beforeSending as for {@link #postAction}
+     */
+    public List<Action> postTagAction(String account, String tagName, JsonNode action, Runnable beforeSending) {
+        JsonNode body = call(account, "POST /v2/droplets/actions?tag_name", Purpose.NEW_WORK, beforeSending,
                 auth -> dropletActions.postByTag(auth, tagName, action));
         List<Action> started = new ArrayList<>();
         body.path("actions").forEach(a -> started.add(read(a, Action.class)));
@@ -213,9 +222,14 @@ public class DigitalOcean {
         return list;
     }
 
-    /** {@code POST /v2/droplets}, single ({@code name}) or multi ({@code names}). */
-    public CreateAccepted createDroplets(String account, JsonNode request) {
-        JsonNode body = call(account, "POST /v2/droplets", auth -> droplets.create(auth, request));
+    /**
+     * {@code POST /v2/droplets}, single ({@code name}) or multi ({@code names}).
+     *
+     * @param beforeSending as for {@link #postAction}
+     */
+    public CreateAccepted createDroplets(String account, JsonNode request, Runnable beforeSending) {
+        JsonNode body = call(account, "POST /v2/droplets", Purpose.NEW_WORK, beforeSending,
+                auth -> droplets.create(auth, request));
         List<Droplet> created = new ArrayList<>();
         if (body.has("droplet")) {
             created.add(read(body.get("droplet"), Droplet.class));
@@ -257,13 +271,26 @@ public class DigitalOcean {
     }
 
     private JsonNode call(String account, String request, Purpose purpose, Function<String, Response> send) {
+        return call(account, request, purpose, null, send);
+    }
+
+    /** @param beforeSending null, or what runs before the request goes out, committed with its budget */
+    private JsonNode call(String account, String request, Purpose purpose, Runnable beforeSending,
+            Function<String, Response> send) {
         String token = tokenOf(account);
         Allowance prepaid = allowance.get();
         if (prepaid != null && prepaid.left > 0 && prepaid.token.equals(token)) {
             prepaid.left--;
+            if (beforeSending != null) {
+                beforeSending.run();
+            }
         } else {
             take(account, () -> {
-                budget.take(token, purpose);
+                if (beforeSending == null) {
+                    budget.take(token, purpose);
+                } else {
+                    budget.take(token, purpose, beforeSending);
+                }
                 return null;
             });
         }

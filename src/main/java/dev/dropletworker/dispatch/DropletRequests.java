@@ -51,11 +51,17 @@ class DropletRequests {
         }
     }
 
-    /** Renews the lease right before a POST, so that two pods never both send one job's request. */
-    private void beforeSending(JobClaim claim) {
-        if (!jobs.markSending(claim)) {
-            throw new LeaseLost();
-        }
+    /**
+     * What runs right before a POST, committed with its budget: renews the lease, so that two pods
+     * never both send one job's request, and stamps the job as sent. A claim the budget turns away
+     * is neither.
+     */
+    private Runnable beforeSending(JobClaim claim) {
+        return () -> {
+            if (!jobs.markSending(claim)) {
+                throw new LeaseLost();
+            }
+        };
     }
 
     static String jobTag(JobView job) {
@@ -85,8 +91,7 @@ class DropletRequests {
     }
 
     private Submitted postAction(JobView job, JobClaim claim) {
-        beforeSending(claim);
-        Action action = api.postAction(job.account(), job.dropletId(), job.request());
+        Action action = api.postAction(job.account(), job.dropletId(), job.request(), beforeSending(claim));
         return new Submitted(List.of(action), null, "action " + action.id() + " started");
     }
 
@@ -139,8 +144,7 @@ class DropletRequests {
     }
 
     private Submitted postTagAction(JobView job, JobClaim claim) {
-        beforeSending(claim);
-        List<Action> actions = api.postTagAction(job.account(), job.tagName(), job.request());
+        List<Action> actions = api.postTagAction(job.account(), job.tagName(), job.request(), beforeSending(claim));
         return new Submitted(actions, null, actions.size() + " actions started");
     }
 
@@ -258,8 +262,7 @@ class DropletRequests {
         ArrayNode tags = request.has("tags") && request.get("tags").isArray()
                 ? (ArrayNode) request.get("tags") : request.putArray("tags");
         tags.add(jobTag(job));
-        beforeSending(claim);
-        CreateAccepted accepted = api.createDroplets(job.account(), request);
+        CreateAccepted accepted = api.createDroplets(job.account(), request, beforeSending(claim));
         List<Action> actions = new ArrayList<>(existingActions);
         boolean paired = accepted.droplets().size() == accepted.actionIds().size();
         for (int i = 0; i < accepted.actionIds().size(); i++) {

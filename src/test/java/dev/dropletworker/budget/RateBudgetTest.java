@@ -233,6 +233,42 @@ class RateBudgetTest {
         assertTrue(budget.left(token).pausedFor().toSeconds() >= 5, "a 429 is written whenever it comes");
     }
 
+    /**
+     * A step that must be recorded before its request goes out, and only if it does (a POST's
+     * "sending" mark), is committed with the take or not at all.
+     */
+    @Test
+    void aStepTakenAlongsideIsCommittedWithTheTakeOrNotAtAll() {
+        String token = newToken();
+        budget.take(token);
+        assertThrows(IllegalStateException.class, () -> budget.take(token, Purpose.NEW_WORK, () -> {
+            throw new IllegalStateException("the step refuses (its lease was lost)");
+        }));
+        assertEquals(1, recorded(token), "a refusing step took nothing");
+
+        String kept = "alongside-" + UUID.randomUUID();
+        budget.take(token, Purpose.NEW_WORK, () -> markRow(kept));
+        assertEquals(2, recorded(token));
+        assertTrue(rowExists(kept), "committed with the take");
+
+        fill(token, Purpose.NEW_WORK);
+        String undone = "alongside-" + UUID.randomUUID();
+        assertThrows(BudgetExhausted.class, () -> budget.take(token, Purpose.NEW_WORK, () -> markRow(undone)));
+        assertFalse(rowExists(undone), "undone with the take the budget refused");
+    }
+
+    /** A write of the step's own, in whatever transaction it runs in. */
+    private void markRow(String key) {
+        em.createNativeQuery("insert into rate_budget (token_key) values (:key)").setParameter("key", key)
+                .executeUpdate();
+    }
+
+    private boolean rowExists(String key) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select count(*) from rate_budget where token_key = :key").setParameter("key", key)
+                .getSingleResult()).intValue() == 1);
+    }
+
     @Test
     void retryAfterOnA429PausesEveryTakeOnTheToken() {
         String token = newToken();
