@@ -34,6 +34,21 @@ class BenchmarkOptionsTest {
     }
 
     @Test
+    void thePodsGetTheImagesCollectorOrElseTheStartScriptsWithTheScriptsSizing(@TempDir Path dir) throws Exception {
+        Path own = dir.resolve("Dockerfile.own");
+        Files.writeString(own, """
+                FROM example
+                ENV GC_CONTAINER_OPTIONS="-XX:+UseSerialGC"
+                ENV JAVA_OPTS_APPEND="-XX:-UseSomething"
+                """);
+        Path none = dir.resolve("Dockerfile.none");
+        Files.writeString(none, "FROM example\nENV JAVA_OPTS_APPEND=\"-XX:-UseSomething\"\n");
+
+        assertEquals("-XX:+UseSerialGC " + BenchmarkOptions.RUN_JAVA_GC_SIZING, BenchmarkOptions.imageGc(own));
+        assertEquals("-XX:+UseParallelGC " + BenchmarkOptions.RUN_JAVA_GC_SIZING, BenchmarkOptions.imageGc(none));
+    }
+
+    @Test
     void anImageWithoutAppendedOptionsIsAnError(@TempDir Path dir) throws Exception {
         Path dockerfile = dir.resolve("Dockerfile.jvm");
         Files.writeString(dockerfile, "FROM example\n");

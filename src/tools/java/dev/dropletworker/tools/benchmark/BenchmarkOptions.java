@@ -44,8 +44,10 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
      * where a pod's starts at 1/64 of its limit and grows as needed.
      */
     static final String CONTAINER_MEMORY = "-XX:MaxRAM=512m";
-    /** The collector and sizing the ubi9 OpenJDK image's {@code run-java.sh} sets by default. */
-    static final String IMAGE_GC = "-XX:+UseParallelGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
+    /** The collector the ubi9 OpenJDK image's {@code run-java.sh} picks unless GC_CONTAINER_OPTIONS names one. */
+    static final String RUN_JAVA_COLLECTOR = "-XX:+UseParallelGC";
+    /** The heap sizing {@code run-java.sh} adds after the collector, whichever it is. */
+    static final String RUN_JAVA_GC_SIZING = "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
             + " -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90";
     /** The worker's image, whose {@code JAVA_OPTS_APPEND} the pods get too. */
     static final Path DOCKERFILE = Path.of("src", "main", "docker", "Dockerfile.jvm");
@@ -152,12 +154,7 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
      * to the benchmark's own settings.
      */
     static String imageOptions(Path dockerfile) {
-        String text;
-        try {
-            text = Files.readString(dockerfile);
-        } catch (IOException e) {
-            throw new UncheckedIOException("the benchmark runs from the project's root, next to " + dockerfile, e);
-        }
+        String text = read(dockerfile);
         Matcher append = Pattern.compile("(?m)^ENV JAVA_OPTS_APPEND=\"([^\"]*)\"").matcher(text);
         if (!append.find()) {
             throw new IllegalStateException(dockerfile + " sets no JAVA_OPTS_APPEND");
@@ -165,6 +162,23 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
         return Arrays.stream(append.group(1).trim().split("\\s+"))
                 .filter(option -> option.startsWith("-XX:"))
                 .collect(Collectors.joining(" "));
+    }
+
+    /**
+     * The collector options {@code run-java.sh} gives the worker's image: the image's
+     * {@code GC_CONTAINER_OPTIONS} in place of the script's own collector, then the script's sizing.
+     */
+    static String imageGc(Path dockerfile) {
+        Matcher gc = Pattern.compile("(?m)^ENV GC_CONTAINER_OPTIONS=\"([^\"]*)\"").matcher(read(dockerfile));
+        return (gc.find() ? gc.group(1).trim() : RUN_JAVA_COLLECTOR) + " " + RUN_JAVA_GC_SIZING;
+    }
+
+    private static String read(Path dockerfile) {
+        try {
+            return Files.readString(dockerfile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the benchmark runs from the project's root, next to " + dockerfile, e);
+        }
     }
 
     /** The limit per hour the simulator enforces. */
@@ -184,7 +198,7 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
             env.put("WORKER_BUDGET_FOLLOW_UP_RESERVE_PER_HOUR", Integer.toString(Math.max(1, hourlyLimit / 100)));
         }
         if (!heap.equals("none")) {
-            env.put("JAVA_TOOL_OPTIONS", "-Xmx" + heap + " " + CONTAINER_MEMORY + " " + IMAGE_GC + " "
+            env.put("JAVA_TOOL_OPTIONS", "-Xmx" + heap + " " + CONTAINER_MEMORY + " " + imageGc(DOCKERFILE) + " "
                     + imageOptions(DOCKERFILE));
         }
         return env;

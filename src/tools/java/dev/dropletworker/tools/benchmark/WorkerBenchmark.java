@@ -49,7 +49,7 @@ package dev.dropletworker.tools.benchmark;
  * producer goes), {@code --backlog} N, {@code --sample} (60s: backlog CPU span),
  * {@code --claim-sample} (20s), {@code --settle} (10s: after intake, before measuring),
  * {@code --peer-parallel} N (50), {@code --drain-timeout} (20m), {@code --heap} SIZE (each pod's
- * {@code -Xmx}; 256m with the image's ParallelGC settings and the {@code -XX} options of its
+ * {@code -Xmx}; 256m with the image's collector settings and the {@code -XX} options of its
  * {@code JAVA_OPTS_APPEND} by default, as the Deployment runs it; {@code none} leaves all of it to
  * the JVM). The worker otherwise runs with its production
  * defaults. Durations are written {@code 300ms}, {@code 60s}, {@code 5m}, {@code 1h}.
