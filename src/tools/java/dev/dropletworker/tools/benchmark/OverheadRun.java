@@ -75,6 +75,8 @@ final class OverheadRun {
                                     : (double) (jitAfter - jitAtHalf) / (jobs - answeredAtHalf))
                     .put("received_to_sent", "command recorded → POST sent",
                             new Percentiles(ground.database.receivedToSentMillis()).summary())
+                    .put("received_to_sent_later_half", "of it the later half of the commands recorded",
+                            new Percentiles(ground.database.receivedToSentMillisOfLaterHalf()).summary())
                     .put("finished_to_published", "action seen finished → event published",
                             new Percentiles(ground.database.finishedToPublishedMillis()).summary())
                     .put("requests", "requests by endpoint", requests.byEndpoint())

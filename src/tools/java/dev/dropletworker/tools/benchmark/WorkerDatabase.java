@@ -118,6 +118,19 @@ final class WorkerDatabase implements AutoCloseable {
         return millis("select extract(epoch from (sent_at - received_at)) * 1000 from job where sent_at is not null");
     }
 
+    /**
+     * As {@link #receivedToSentMillis}, for the later half of the jobs by the time their command was
+     * recorded: under an offer the pod keeps up with, the ones the JIT has compiled the way for.
+     */
+    List<Double> receivedToSentMillisOfLaterHalf() throws SQLException {
+        return millis("""
+                select extract(epoch from (sent_at - received_at)) * 1000 from (
+                    select sent_at, received_at, row_number() over (order by received_at, id) as n,
+                           count(*) over () as jobs
+                    from job where sent_at is not null) sent
+                where n > jobs / 2""");
+    }
+
     /** Action seen finished (job ended) → event published, per published event, in milliseconds. */
     List<Double> finishedToPublishedMillis() throws SQLException {
         return millis("""
