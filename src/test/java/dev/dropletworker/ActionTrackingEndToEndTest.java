@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,16 +47,10 @@ class ActionTrackingEndToEndTest extends WorkerEndToEnd {
     TrackingLedger tracking;
 
     @Inject
-    RateBudget budget;
-
-    @Inject
     BudgetConfig budgetConfig;
 
     @Inject
     MeterRegistry metrics;
-
-    @ConfigProperty(name = "digitalocean.token")
-    String token;
 
     @AfterEach
     void restoreActionDurations() {

@@ -7,27 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dropletworker.budget.RateBudget;
-import dev.dropletworker.budget.RateLimitSnapshot;
 import dev.dropletworker.tools.ground.CommandBus;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.StreamSupport;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** An operator's cancel: only of a job that never sent a request, answered by a cancelled event. */
 @QuarkusTest
 class CancelEndToEndTest extends OperatorApiEndToEnd {
-
-    @Inject
-    RateBudget budget;
-
-    @ConfigProperty(name = "digitalocean.token")
-    String token;
 
     @AfterEach
     void restoreActionDurations() {
@@ -69,7 +59,7 @@ class CancelEndToEndTest extends OperatorApiEndToEnd {
     void aJobTheRateBudgetTurnedAwayCanBeCancelled() {
         long droplet = simulator.seedDroplet("cancel-budget");
         // Another client of the token got a 429 with retry-after: the worker sends nothing for 5 s.
-        budget.observe(token, 429, new RateLimitSnapshot(5000, 0, null, Duration.ofSeconds(5)));
+        anotherClientWasRateLimited(Duration.ofSeconds(5));
         long since = simulator.lastSeq();
         String commandId = CommandBus.newCommandId("cancel-budget");
         bus.send(Long.toString(droplet), actionCommand(commandId, droplet, "power_off"));

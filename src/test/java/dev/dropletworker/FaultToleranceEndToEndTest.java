@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropletworker.budget.BudgetConfig;
 import dev.dropletworker.budget.BudgetExhausted;
 import dev.dropletworker.budget.RateBudget;
-import dev.dropletworker.budget.RateLimitSnapshot;
 import dev.dropletworker.job.JobView;
 import dev.dropletworker.tools.ground.CommandBus;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -27,7 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.awaitility.Awaitility;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,16 +39,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FaultToleranceEndToEndTest extends WorkerEndToEnd {
 
     @Inject
-    RateBudget budget;
-
-    @Inject
     BudgetConfig budgetConfig;
 
     @Inject
     EntityManager em;
-
-    @ConfigProperty(name = "digitalocean.token")
-    String token;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Duration TIMEOUT = EVENT_TIMEOUT;
@@ -170,7 +162,7 @@ class FaultToleranceEndToEndTest extends WorkerEndToEnd {
     void aRateLimitedTokenHoldsItsJobsUntilTheBudgetReturnsWithoutChurn() {
         long droplet = simulator.seedDroplet("throttled");
         // Another client of the same token got a 429 with retry-after: every pod must hold off.
-        budget.observe(token, 429, new RateLimitSnapshot(5000, 0, null, Duration.ofSeconds(3)));
+        anotherClientWasRateLimited(Duration.ofSeconds(3));
         Instant paused = Instant.now();
         String commandId = CommandBus.newCommandId("throttled");
         long since = simulator.lastSeq();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dropletworker.budget.BudgetConfig;
 import dev.dropletworker.budget.BudgetExhausted;
-import dev.dropletworker.budget.RateBudget;
 import dev.dropletworker.budget.RateLimitSnapshot;
 import dev.dropletworker.digitalocean.DigitalOcean;
 import dev.dropletworker.tools.ground.CommandBus;
@@ -49,9 +48,6 @@ class MetricsEndToEndTest extends WorkerEndToEnd {
 
     @Inject
     DigitalOcean api;
-
-    @Inject
-    RateBudget budget;
 
     @Inject
     BudgetConfig budgetConfig;

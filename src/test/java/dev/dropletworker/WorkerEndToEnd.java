@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dropletworker.budget.RateBudget;
+import dev.dropletworker.budget.RateLimitSnapshot;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.simulator.SimulatorControl;
 import dev.dropletworker.tools.ground.CommandBus;
@@ -36,6 +38,12 @@ abstract class WorkerEndToEnd {
     @Inject
     JobStore jobs;
 
+    @Inject
+    RateBudget budget;
+
+    @ConfigProperty(name = "digitalocean.token")
+    String token;
+
     CommandBus bus;
     SimulatorControl simulator;
 
@@ -43,6 +51,11 @@ abstract class WorkerEndToEnd {
     void connect() {
         bus = CommandBus.on(bootstrap);
         simulator = new SimulatorControl(simulatorUrl);
+    }
+
+    /** Another client of the worker's token got a 429 with this retry-after: every pod must hold off as long. */
+    void anotherClientWasRateLimited(Duration retryAfter) {
+        budget.observe(token, 429, new RateLimitSnapshot(5000, 0, null, retryAfter));
     }
 
     /** Responses of this status to requests on exactly this path that the simulator received after {@code since}. */
