@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dropletworker.dispatch.Dispatcher;
 import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.Transition;
 import dev.dropletworker.tools.ground.CommandBus;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -22,6 +27,55 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class DropletActionEndToEndTest extends WorkerEndToEnd {
+
+    @Inject
+    Dispatcher dispatcher;
+
+    @Inject
+    EntityManager em;
+
+    /**
+     * Jobs of one account claimed together are sent together: their POSTs take their budget in one
+     * take (and their sending marks in its transaction), and each is answered as a job sent alone.
+     */
+    @Test
+    void jobsClaimedTogetherAreSentOnOneTakeOfTheBudget() {
+        List<Long> droplets = List.of(simulator.seedDroplet("together-1"), simulator.seedDroplet("together-2"),
+                simulator.seedDroplet("together-3"));
+        long since = simulator.lastSeq();
+        List<String> commandIds = new ArrayList<>();
+        double before = QuarkusTransaction.requiringNew().call(() ->
+                ((Number) em.createNativeQuery("select extract(epoch from now())").getSingleResult()).doubleValue());
+        dispatcher.pause();
+        try {
+            for (long droplet : droplets) {
+                String commandId = CommandBus.newCommandId("together");
+                commandIds.add(commandId);
+                bus.send(Long.toString(droplet), actionCommand(commandId, droplet, "reboot"));
+            }
+            long deadline = System.nanoTime() + EVENT_TIMEOUT.toNanos();
+            while (commandIds.stream().anyMatch(id -> jobs.findByCommandId(id).isEmpty())) {
+                assertTrue(System.nanoTime() < deadline, "the commands were not all recorded");
+                sleep(50);
+            }
+        } finally {
+            dispatcher.resume();
+        }
+
+        for (String commandId : commandIds) {
+            assertEquals("completed", bus.awaitEvent(commandId, EVENT_TIMEOUT).path("data").path("outcome").asText());
+            JobView job = jobs.findByCommandId(commandId).orElseThrow();
+            assertEquals(1, job.attempts());
+            assertNotNull(job.sentAt());
+        }
+        for (long droplet : droplets) {
+            assertEquals(1, posts(since, "/v2/droplets/" + droplet + "/actions").size(), "one POST each");
+        }
+        int largestTake = QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select coalesce(max(requests), 0) from budget_request where at >= to_timestamp(:before)")
+                .setParameter("before", before).getSingleResult()).intValue());
+        assertTrue(largestTake >= droplets.size(), "the three POSTs took their budget at once: " + largestTake);
+    }
 
     @Test
     void powerOffCommandCompletesWithOneEvent() {
@@ -211,5 +265,14 @@ class DropletActionEndToEndTest extends WorkerEndToEnd {
 
     private List<JsonNode> actionPosts(long since, long droplet) {
         return posts(since, "/v2/droplets/" + droplet + "/actions");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

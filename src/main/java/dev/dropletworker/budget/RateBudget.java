@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 
 /**
  * The per-token request budget, shared by every pod through PostgreSQL, accounting DigitalOcean's
@@ -142,6 +143,20 @@ public class RateBudget {
         // First, so that this token's row lock is held for no more than the take and the commit.
         alongside.run();
         takeNow(token, 1, null, purpose);
+    }
+
+    /**
+     * As {@link #take(String, Purpose, Runnable)} for several requests: {@code alongside} runs first
+     * and says how many to take (the POSTs it marked as going out), and both are committed or
+     * neither is. When the budget does not hold them all, nothing is taken and {@code alongside}
+     * is undone; no reservation is made.
+     *
+     * @return what was taken, or null when {@code alongside} asked for none
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Grant takeFor(String token, Purpose purpose, IntSupplier alongside) {
+        int requests = alongside.getAsInt();
+        return requests <= 0 ? null : takeNow(token, requests, null, purpose);
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
@@ -89,6 +90,33 @@ public class DigitalOcean {
         }
         String token = tokenOf(account);
         Allowance taken = new Allowance(token, take(account, () -> budget.take(token, requests, holder)));
+        allowance.set(taken);
+        try {
+            return step.get();
+        } finally {
+            allowance.remove();
+            giveBack(taken);
+        }
+    }
+
+    /**
+     * Runs a step of several POSTs of new work on budget taken in one transaction with what must be
+     * recorded before they go out ({@code alongside}, which says how many requests to take; see
+     * {@link RateBudget#takeFor}). The step's requests then run {@code beforeSending} only if they
+     * are passed one; the ones it did not send are given back.
+     *
+     * @throws dev.dropletworker.budget.BudgetExhausted before anything was sent, {@code alongside} undone
+     */
+    public <T> T withBudgetAlongside(String account, IntSupplier alongside, Supplier<T> step) {
+        if (allowance.get() != null) {
+            throw new IllegalStateException("steps with a budget do not nest");
+        }
+        String token = tokenOf(account);
+        RateBudget.Grant grant = take(account, () -> budget.takeFor(token, Purpose.NEW_WORK, alongside));
+        if (grant == null) {
+            return step.get();
+        }
+        Allowance taken = new Allowance(token, grant);
         allowance.set(taken);
         try {
             return step.get();

@@ -12,6 +12,7 @@ import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.JobView;
 import dev.dropletworker.job.PodIdentity;
 import dev.dropletworker.job.SubmissionLedger;
+import dev.dropletworker.job.TrackingLedger;
 import dev.dropletworker.lifecycle.JobTrace;
 import dev.dropletworker.lifecycle.RoleLoop;
 import dev.dropletworker.lifecycle.ShutdownDeadline;
@@ -26,11 +27,16 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -132,25 +138,142 @@ public class Dispatcher {
         }
         List<JobView> claimed = jobs.claimDue(owner, config.lease(), config.batchSize(),
                 Set.copyOf(exhaustedAccounts.keySet()));
+        // One POST each, of one account: sent together. The rest on their own, in the claim's order.
+        Map<String, List<JobView>> together = new LinkedHashMap<>();
+        claimed.stream().filter(DropletRequests::postsAlone)
+                .forEach(job -> together.computeIfAbsent(job.account(), a -> new ArrayList<>()).add(job));
+        together.values().removeIf(jobsOfAccount -> jobsOfAccount.size() < 2);
+        Set<UUID> sentTogether = new HashSet<>();
+        together.values().forEach(group -> group.forEach(job -> sentTogether.add(job.id())));
         int submitted = 0;
         for (JobView job : claimed) {
             if (loop != null && loop.stopping()) {
                 break; // shutting down: the claims not yet sent are released, for other pods to take now
             }
-            try (JobLogContext fields = JobLogContext.of(job);
-                    JobTrace.Step step = trace.step(job.traceParent(), "dispatch " + job.commandType(),
-                            SpanKind.INTERNAL).attribute("job.id", job.id().toString())) {
-                if (submit(job)) {
-                    submitted++;
+            if (sentTogether.contains(job.id())) {
+                List<JobView> group = together.get(job.account());
+                if (group.get(0) == job) {
+                    submitted += submitTogether(group);
                 }
+            } else if (submitInStep(job)) {
+                submitted++;
             }
         }
         return submitted;
     }
 
+    private boolean submitInStep(JobView job) {
+        try (JobLogContext fields = JobLogContext.of(job);
+                JobTrace.Step step = trace.step(job.traceParent(), "dispatch " + job.commandType(),
+                        SpanKind.INTERNAL).attribute("job.id", job.id().toString())) {
+            return submit(job);
+        }
+    }
+
+    /**
+     * Sends the POSTs of several claims of one account ({@link DropletRequests#postsAlone}) on one
+     * transaction of marks and budget, one after the other, and records the ones DigitalOcean
+     * accepted in one transaction. Each mark renewed its lease; a POST goes out on it only within
+     * half a lease of the mark, after that on a mark of its own. When the budget does not hold them
+     * all, each is sent on its own (as a single claim is), so a scarce budget is spent as before.
+     *
+     * @return how many were submitted (not turned away for budget)
+     */
+    private int submitTogether(List<JobView> group) {
+        String account = group.get(0).account();
+        List<JobClaim> claims = group.stream().map(this::claimOf).toList();
+        long markedAt = System.nanoTime();
+        try {
+            return requests.sendingTogether(account, claims, marked -> {
+                List<TrackingLedger.Follow> accepted = new ArrayList<>();
+                List<JobClaim> unsent = new ArrayList<>();
+                int submitted = 0;
+                boolean halted = false;
+                try {
+                    for (JobView job : group) {
+                        JobClaim claim = claimOf(job);
+                        if (!marked.contains(job.id())) {
+                            LOG.warnf("job %s: lease lost before sending; another pod has it", job.id());
+                            submitted++;
+                        } else if (halted || (loop != null && loop.stopping())) {
+                            unsent.add(claim);
+                        } else if (System.nanoTime() - markedAt > config.lease().toNanos() / 2) {
+                            // The mark's lease is half gone: this one renews its own before sending.
+                            halted = !submitInStep(job);
+                            submitted += halted ? 0 : 1;
+                        } else {
+                            halted = !sendMarked(job, claim, accepted, unsent);
+                            submitted += halted ? 0 : 1;
+                        }
+                    }
+                } finally {
+                    follower.followAll(accepted);
+                    requests.unmark(unsent);
+                }
+                if (halted) {
+                    // The budget or a 429 stopped the rest: handed back as a claim the budget turned away.
+                    Instant until = exhaustedAccounts.getOrDefault(account, Instant.now());
+                    for (JobClaim claim : unsent) {
+                        JobView job = group.stream().filter(j -> j.id().equals(claim.jobId())).findFirst().orElseThrow();
+                        try (JobLogContext fields = JobLogContext.of(job)) {
+                            record(claim, policy.decide(job, clock.now(),
+                                    new Answer.NoBudget(Duration.between(Instant.now(), until))));
+                        }
+                    }
+                }
+                return submitted;
+            });
+        } catch (BudgetExhausted e) {
+            // Not all of them: each on its own, as a single claim is.
+            int submitted = 0;
+            for (JobView job : group) {
+                if (loop != null && loop.stopping()) {
+                    break;
+                }
+                if (submitInStep(job)) {
+                    submitted++;
+                }
+            }
+            return submitted;
+        }
+    }
+
+    /**
+     * Sends one marked claim's POST and records its answer, or, if accepted, adds it to
+     * {@code accepted} for the batch's one record; a claim sent nothing on (its POST found the
+     * budget gone) goes to {@code unsent}, its mark to be taken back.
+     *
+     * @return false when the account's budget is gone (a 429, or none left): send no more of it
+     */
+    private boolean sendMarked(JobView job, JobClaim claim, List<TrackingLedger.Follow> accepted,
+            List<JobClaim> unsent) {
+        try (JobLogContext fields = JobLogContext.of(job);
+                JobTrace.Step step = trace.step(job.traceParent(), "dispatch " + job.commandType(),
+                        SpanKind.INTERNAL).attribute("job.id", job.id().toString())) {
+            Answer answer = answerOf(job, () -> Optional.of(requests.postMarked(job)));
+            if (answer instanceof Answer.NoBudget noBudget) {
+                exhaustedAccounts.put(job.account(), Instant.now().plus(noBudget.waitFor()));
+                unsent.add(claim);
+                return false;
+            }
+            SubmissionOutcome outcome = policy.decide(job, clock.now(), answer);
+            if (outcome instanceof SubmissionOutcome.Started started) {
+                accepted.add(new TrackingLedger.Follow(claim, started.submitted().actions(),
+                        started.submitted().droplets(), started.submitted().detail(), started.attempt()));
+            } else {
+                record(claim, outcome);
+            }
+            return !rateLimited(job, answer);
+        }
+    }
+
+    private JobClaim claimOf(JobView job) {
+        return new JobClaim(job.id(), owner, config.lease());
+    }
+
     /** @return false when nothing was sent because the account's rate budget is exhausted */
     private boolean submit(JobView job) {
-        JobClaim claim = new JobClaim(job.id(), owner, config.lease());
+        JobClaim claim = claimOf(job);
         Instant exhaustedUntil = exhaustedAccounts.get(job.account());
         if (exhaustedUntil != null && exhaustedUntil.isAfter(Instant.now())) {
             // Claimed in the same batch as the job that found the budget gone: hand it back as it was.
@@ -170,24 +293,35 @@ public class Dispatcher {
             exhaustedAccounts.put(job.account(), Instant.now().plus(noBudget.waitFor()));
             return false;
         }
+        return !rateLimited(job, answer);
+    }
+
+    /** A 429: the account sends nothing more until its retry-after. */
+    private boolean rateLimited(JobView job, Answer answer) {
         if (answer instanceof Answer.Refused refused && refused.error().isTooManyRequests()) {
             exhaustedAccounts.put(job.account(), Instant.now().plus(
                     refused.retryAfter() != null ? refused.retryAfter() : config.retryBackoff()));
-            return false;
+            return true;
         }
-        return true;
+        return false;
     }
 
     /** Sends the claim's request (or first looks for an earlier attempt's) and says what came back. */
     private Answer send(JobView job, JobClaim claim) {
-        try {
+        return answerOf(job, () -> {
             boolean mayPost = policy.mayPost(job, clock.now());
-            Optional<Submitted> submitted = switch (job.type()) {
+            return switch (job.type()) {
                 case ACTION -> requests.submitAction(job, claim, mayPost);
                 case TAG_ACTION -> requests.submitTagAction(job, claim, mayPost);
                 case CREATE -> requests.submitCreate(job, claim, policy.settled(job, clock.now()), mayPost);
             };
-            return submitted.<Answer>map(Answer.Accepted::new).orElseGet(Answer.NothingFound::new);
+        });
+    }
+
+    /** What came back of {@code sending}: DigitalOcean's answer, or why there was none. */
+    private Answer answerOf(JobView job, Supplier<Optional<Submitted>> sending) {
+        try {
+            return sending.get().<Answer>map(Answer.Accepted::new).orElseGet(Answer.NothingFound::new);
         } catch (DropletRequests.Blocked e) {
             return new Answer.Blocked();
         } catch (AccountNotConfigured e) {

@@ -7,6 +7,7 @@ import dev.dropletworker.digitalocean.Action;
 import dev.dropletworker.digitalocean.CreateAccepted;
 import dev.dropletworker.digitalocean.DigitalOcean;
 import dev.dropletworker.digitalocean.Droplet;
+import dev.dropletworker.job.CommandType;
 import dev.dropletworker.job.JobClaim;
 import dev.dropletworker.job.JobStore;
 import dev.dropletworker.job.JobView;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Sends a job's request to DigitalOcean, first looking for the result of an earlier attempt whose
@@ -64,6 +67,48 @@ class DropletRequests {
         };
     }
 
+    /**
+     * Whether the job's claim is one POST of a job that never sent one: a first attempt of a
+     * Droplet action or a create. Such claims of one account may be sent together
+     * ({@link #sendingTogether}); the rest look first, or list a tag, each on its own.
+     */
+    static boolean postsAlone(JobView job) {
+        return job.type() != CommandType.TAG_ACTION && job.unconfirmedSince() == null && job.sentAt() == null;
+    }
+
+    /**
+     * Several claims of one account whose requests are one POST each ({@link #postsAlone}): their
+     * sending marks (leases renewed, sent_at stamped) and their budget in one transaction, then
+     * {@code step} with the ids of the jobs whose lease still held, to send them with
+     * {@link #postMarked} one after the other. Budget the step does not use is given back; a mark
+     * whose POST the step does not send it takes back with {@link #unmark}.
+     *
+     * @throws dev.dropletworker.budget.BudgetExhausted when the budget does not hold them all: nothing
+     *     was marked or taken
+     */
+    <T> T sendingTogether(String account, List<JobClaim> claims, Function<Set<UUID>, T> step) {
+        Set<UUID> marked = new HashSet<>();
+        return api.withBudgetAlongside(account, () -> {
+            marked.addAll(jobs.markSendingAll(claims));
+            return marked.size();
+        }, () -> step.apply(Set.copyOf(marked)));
+    }
+
+    /** The POST of a claim {@link #sendingTogether} marked. */
+    Submitted postMarked(JobView job) {
+        if (!postsAlone(job)) {
+            throw new IllegalArgumentException("job " + job.id() + " is not one POST of a first attempt");
+        }
+        return job.type() == CommandType.CREATE
+                ? postCreate(job, null, (ObjectNode) job.request(), List.of(), List.of())
+                : postAction(job, null);
+    }
+
+    /** Takes back the marks of claims {@link #sendingTogether} marked whose POST did not go out. */
+    void unmark(List<JobClaim> claims) {
+        jobs.unmarkSending(claims);
+    }
+
     static String jobTag(JobView job) {
         return JOB_TAG_PREFIX + job.id();
     }
@@ -78,7 +123,7 @@ class DropletRequests {
      */
     Optional<Submitted> submitAction(JobView job, JobClaim claim, boolean mayPost) {
         if (job.unconfirmedSince() == null) {
-            return Optional.of(postAction(job, claim));
+            return Optional.of(postAction(job, beforeSending(claim)));
         }
         return api.withBudgetFor(job.account(), mayPost ? 2 : 1, holder(job), () -> {
             Optional<Action> earlier = findUnconfirmedAction(job);
@@ -86,12 +131,13 @@ class DropletRequests {
                 return Optional.of(new Submitted(List.of(earlier.get()), null, "found action " + earlier.get().id()
                         + " of an unconfirmed attempt"));
             }
-            return mayPost ? Optional.of(postAction(job, claim)) : Optional.<Submitted>empty();
+            return mayPost ? Optional.of(postAction(job, beforeSending(claim))) : Optional.<Submitted>empty();
         });
     }
 
-    private Submitted postAction(JobView job, JobClaim claim) {
-        Action action = api.postAction(job.account(), job.dropletId(), job.request(), beforeSending(claim));
+    /** @param beforeSending the claim's mark, or null when {@link #sendingTogether} made it */
+    private Submitted postAction(JobView job, Runnable beforeSending) {
+        Action action = api.postAction(job.account(), job.dropletId(), job.request(), beforeSending);
         return new Submitted(List.of(action), null, "action " + action.id() + " started");
     }
 
@@ -163,7 +209,7 @@ class DropletRequests {
      */
     Optional<Submitted> submitCreate(JobView job, JobClaim claim, boolean settled, boolean mayPost) {
         if (job.unconfirmedSince() == null) {
-            return Optional.of(postCreate(job, claim, (ObjectNode) job.request(), List.of(), List.of()));
+            return Optional.of(postCreate(job, beforeSending(claim), (ObjectNode) job.request(), List.of(), List.of()));
         }
         int requests = 2 + (mayPost && settled ? 1 : 0);
         return api.withBudgetFor(job.account(), requests, holder(job), () -> {
@@ -184,7 +230,7 @@ class DropletRequests {
                         mapper.valueToTree(existing), "found " + existing.size() + " of " + job.dropletCount()
                         + " Droplets of an unconfirmed attempt"));
             }
-            return Optional.of(postCreate(job, claim, withNames(job, missing), existing, actions));
+            return Optional.of(postCreate(job, beforeSending(claim), withNames(job, missing), existing, actions));
         });
     }
 
@@ -257,12 +303,12 @@ class DropletRequests {
      * Creates the Droplets of {@code request}, each carrying the job tag, and reports them together
      * with {@code existing} (Droplets an earlier attempt made) and their create actions.
      */
-    private Submitted postCreate(JobView job, JobClaim claim, ObjectNode request, List<Droplet> existing,
+    private Submitted postCreate(JobView job, Runnable beforeSending, ObjectNode request, List<Droplet> existing,
             List<Action> existingActions) {
         ArrayNode tags = request.has("tags") && request.get("tags").isArray()
                 ? (ArrayNode) request.get("tags") : request.putArray("tags");
         tags.add(jobTag(job));
-        CreateAccepted accepted = api.createDroplets(job.account(), request, beforeSending(claim));
+        CreateAccepted accepted = api.createDroplets(job.account(), request, beforeSending);
         List<Action> actions = new ArrayList<>(existingActions);
         boolean paired = accepted.droplets().size() == accepted.actionIds().size();
         for (int i = 0; i < accepted.actionIds().size(); i++) {

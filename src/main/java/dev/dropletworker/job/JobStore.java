@@ -407,6 +407,65 @@ public class JobStore {
                 .executeUpdate() == 1;
     }
 
+    /**
+     * As {@link #markSending(JobClaim)} for several claims of one owner at once, before their POSTs
+     * go out one after the other: one statement renews every lease and stamps every sent_at.
+     *
+     * @return the ids of the jobs whose lease was still the owner's (the others send nothing)
+     */
+    @Transactional
+    public Set<UUID> markSendingAll(Collection<JobClaim> claims) {
+        if (claims.isEmpty()) {
+            return Set.of();
+        }
+        @SuppressWarnings("unchecked")
+        List<UUID> marked = em.createNativeQuery("""
+                update job set lease_expires_at = now() + make_interval(secs => :lease), sent_at = now(),
+                               updated_at = now()
+                where id in (:ids) and lease_owner = :owner and state = 'SUBMITTING' and lease_expires_at > now()
+                returning id""")
+                .setParameter("lease", sameLease(claims).toMillis() / 1000.0)
+                .setParameter("ids", claims.stream().map(JobClaim::jobId).toList())
+                .setParameter("owner", sameOwner(claims))
+                .getResultList();
+        return Set.copyOf(marked);
+    }
+
+    /**
+     * Takes back the sending mark of claims marked by {@link #markSendingAll} whose POST did not go
+     * out after all (the pod is stopping, the budget or a 429 stopped the rest): they are again
+     * claims that sent nothing, released at shutdown and cancellable. Only for jobs that had never
+     * sent a request before the mark, since it clears sent_at.
+     */
+    @Transactional
+    public void unmarkSending(Collection<JobClaim> claims) {
+        if (claims.isEmpty()) {
+            return;
+        }
+        em.createNativeQuery("""
+                update job set sent_at = null, updated_at = now()
+                where id in (:ids) and lease_owner = :owner and state = 'SUBMITTING'""")
+                .setParameter("ids", claims.stream().map(JobClaim::jobId).toList())
+                .setParameter("owner", sameOwner(claims))
+                .executeUpdate();
+    }
+
+    private static String sameOwner(Collection<JobClaim> claims) {
+        String owner = claims.iterator().next().owner();
+        if (claims.stream().anyMatch(c -> !c.owner().equals(owner))) {
+            throw new IllegalArgumentException("claims of several owners");
+        }
+        return owner;
+    }
+
+    private static Duration sameLease(Collection<JobClaim> claims) {
+        Duration lease = claims.iterator().next().lease();
+        if (claims.stream().anyMatch(c -> !c.lease().equals(lease))) {
+            throw new IllegalArgumentException("claims of several leases");
+        }
+        return lease;
+    }
+
     @Transactional
     public Optional<JobView> findByCommandId(String commandId) {
         return jobs.findByCommandId(commandId).map(Job::view);

@@ -6,7 +6,11 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -99,5 +103,32 @@ public class SubmissionLedger {
     /** For {@link TrackingLedger}: the same lease check, in its transaction. */
     Optional<Job> leased(JobClaim claim) {
         return lockLeased(claim);
+    }
+
+    /**
+     * For {@link TrackingLedger}: the same lease check for several claims, their jobs locked by one
+     * query in the order of their ids (so two such locks never wait on each other in a circle).
+     *
+     * @return the jobs whose lease is still their claim's, by id
+     */
+    Map<UUID, Job> leasedAll(List<JobClaim> claims) {
+        if (claims.size() == 1) {
+            return lockLeased(claims.get(0)).map(job -> Map.of(job.id, job)).orElse(Map.of());
+        }
+        Map<UUID, JobClaim> byJob = new HashMap<>();
+        claims.forEach(c -> byJob.put(c.jobId(), c));
+        List<Job> locked = em.createQuery("from Job where id in :ids order by id", Job.class)
+                .setParameter("ids", byJob.keySet())
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .getResultList();
+        Map<UUID, Job> leased = new HashMap<>();
+        for (Job job : locked) {
+            if (job.state == JobState.SUBMITTING && byJob.get(job.id).owner().equals(job.leaseOwner)) {
+                leased.put(job.id, job);
+            }
+        }
+        byJob.keySet().stream().filter(id -> !leased.containsKey(id))
+                .forEach(id -> LOG.warnf("job %s: submission lease lost, result discarded", id));
+        return leased;
     }
 }

@@ -51,19 +51,42 @@ public class TrackingLedger {
     @Transactional
     public boolean follow(JobClaim claim, List<Action> actions, Function<String, Duration> untilFirstPoll,
             JsonNode createdDroplets, String detail, boolean attempt) {
-        return submissions.leased(claim).map(job -> {
-            Instant now = moves.now();
-            for (Action action : actions) {
+        return followAll(List.of(new Follow(claim, actions, createdDroplets, detail, attempt)), untilFirstPoll) == 1;
+    }
+
+    /** One claim's hand-over to tracking, for {@link #followAll}: what {@link #follow} records. */
+    public record Follow(JobClaim claim, List<Action> actions, JsonNode createdDroplets, String detail,
+            boolean attempt) {
+    }
+
+    /**
+     * Records several claims' hand-overs as {@link #follow} records each, in one transaction (their
+     * jobs locked by one query). A claim whose lease was lost is left out.
+     *
+     * @return how many were recorded
+     */
+    @Transactional
+    public int followAll(List<Follow> follows, Function<String, Duration> untilFirstPoll) {
+        Map<UUID, Job> leased = submissions.leasedAll(follows.stream().map(Follow::claim).toList());
+        Instant now = moves.now();
+        int recorded = 0;
+        for (Follow follow : follows) {
+            Job job = leased.get(follow.claim().jobId());
+            if (job == null) {
+                continue;
+            }
+            for (Action action : follow.actions()) {
                 em.persist(JobAction.following(job.id, job.generation, action,
                         now.plus(untilFirstPoll.apply(action.type()))));
             }
-            if (createdDroplets != null) {
-                job.keepCreatedDroplets(createdDroplets);
+            if (follow.createdDroplets() != null) {
+                job.keepCreatedDroplets(follow.createdDroplets());
             }
-            SubmissionLedger.count(job, attempt);
-            moves.move(job, JobState.IN_PROGRESS, detail);
-            return true;
-        }).orElse(false);
+            SubmissionLedger.count(job, follow.attempt());
+            moves.move(job, JobState.IN_PROGRESS, follow.detail());
+            recorded++;
+        }
+        return recorded;
     }
 
     /**

@@ -79,6 +79,14 @@ public class ActionFollower {
                 detail, attempt);
     }
 
+    /** As {@link #follow} for several claims' hand-overs, recorded in one transaction. */
+    public void followAll(List<TrackingLedger.Follow> follows) {
+        if (follows.isEmpty()) {
+            return;
+        }
+        ledger.followAll(follows, type -> schedule.untilFirstPoll(durations.median(type)));
+    }
+
     /** Reads the actions that are due. @return how many were due */
     int pollDue() {
         List<ActionView> due = ledger.claimDuePolls(config.lease(), config.batchSize());

@@ -2,6 +2,7 @@ package dev.dropletworker.budget;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -255,6 +256,33 @@ class RateBudgetTest {
         String undone = "alongside-" + UUID.randomUUID();
         assertThrows(BudgetExhausted.class, () -> budget.take(token, Purpose.NEW_WORK, () -> markRow(undone)));
         assertFalse(rowExists(undone), "undone with the take the budget refused");
+    }
+
+    @Test
+    void severalRequestsTakenForWhatWasMarkedAlongsideAreCommittedWithItOrNotAtAll() {
+        String token = newToken();
+        assertNull(budget.takeFor(token, Purpose.NEW_WORK, () -> 0), "nothing marked, nothing taken");
+        assertEquals(0, recorded(token));
+
+        String kept = "alongside-" + UUID.randomUUID();
+        RateBudget.Grant grant = budget.takeFor(token, Purpose.NEW_WORK, () -> {
+            markRow(kept);
+            return 3;
+        });
+        assertEquals(3, grant.requests());
+        assertEquals(3, recorded(token), "as many as the step marked, in one take");
+        assertTrue(rowExists(kept), "committed with the take");
+
+        int left = fill(token, Purpose.NEW_WORK);
+        assertEquals(newWorkPerMinute() - 3, left);
+        budget.giveBack(token, grant, 2);
+        String undone = "alongside-" + UUID.randomUUID();
+        assertThrows(BudgetExhausted.class, () -> budget.takeFor(token, Purpose.NEW_WORK, () -> {
+            markRow(undone);
+            return 3;
+        }), "two left, three wanted: none taken");
+        assertFalse(rowExists(undone), "undone with the take the budget refused");
+        assertEquals(newWorkPerMinute() - 2, recorded(token), "the refused take counts nothing");
     }
 
     /** A write of the step's own, in whatever transaction it runs in. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dropletworker.digitalocean.Action;
 import dev.dropletworker.dispatch.Dispatcher;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -303,6 +304,69 @@ class JobStoreTest {
         assertEquals(JobState.RECEIVED, resumed.state());
         assertNotNull(resumed.unconfirmedSince(), "its POST went out: look before sending again");
         assertEquals("lease expired", jobs.transitionsOf(id).get(jobs.transitionsOf(id).size() - 1).detail());
+    }
+
+    /**
+     * Claims sent together are marked in one statement, each only while its lease holds; a mark
+     * whose POST did not go out is taken back, and the claim is again one that sent nothing.
+     */
+    @Test
+    void claimsMarkedSendingTogetherEachNeedTheirLeaseAndAMarkNotSentOnIsTakenBack() {
+        UUID a = insertParked("test-together:" + UUID.randomUUID());
+        UUID b = insertParked("test-together:" + UUID.randomUUID());
+        UUID lost = insertParked("test-together:" + UUID.randomUUID());
+        release(List.of(a, b, lost));
+        List.of(a, b, lost).forEach(this::claimUntil);
+        expireLease(lost);
+
+        Set<UUID> marked = jobs.markSendingAll(List.of(claim(a), claim(b), claim(lost)));
+        assertEquals(Set.of(a, b), marked, "an expired lease sends nothing");
+        assertNotNull(jobs.find(a).orElseThrow().sentAt());
+        assertNull(jobs.find(lost).orElseThrow().sentAt());
+        assertEquals(Set.of(), jobs.markSendingAll(List.of(new JobClaim(a, "another-pod", Duration.ofSeconds(30)))),
+                "only the lease holder sends");
+
+        jobs.unmarkSending(List.of(claim(b)));
+        assertNull(jobs.find(b).orElseThrow().sentAt(), "its POST did not go out");
+        assertEquals(JobState.SUBMITTING, jobs.find(b).orElseThrow().state());
+        jobs.releaseUnsentClaims("test-pod");
+        assertEquals(JobState.RECEIVED, jobs.find(b).orElseThrow().state(), "released at shutdown as unsent");
+        assertEquals(JobState.SUBMITTING, jobs.find(a).orElseThrow().state(), "its POST is out: left to its lease");
+    }
+
+    /** Claims DigitalOcean accepted are recorded together; one whose lease was lost is left out. */
+    @Test
+    void acceptedClaimsAreFollowedTogetherExceptOneWhoseLeaseWasLost() {
+        UUID a = insertParked("test-follow:" + UUID.randomUUID());
+        UUID b = insertParked("test-follow:" + UUID.randomUUID());
+        UUID lost = insertParked("test-follow:" + UUID.randomUUID());
+        release(List.of(a, b, lost));
+        List.of(a, b, lost).forEach(this::claimUntil);
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "update job set lease_owner = 'another-pod' where id = :id").setParameter("id", lost).executeUpdate());
+
+        int recorded = tracking.followAll(List.of(
+                new TrackingLedger.Follow(claim(b), List.of(started(515_001)), null, "action 515001 started", true),
+                new TrackingLedger.Follow(claim(lost), List.of(started(515_002)), null, "action 515002 started", true),
+                new TrackingLedger.Follow(claim(a), List.of(started(515_003), started(515_004)), null,
+                        "2 actions started", true)), type -> Duration.ofMinutes(1));
+
+        assertEquals(2, recorded);
+        assertEquals(JobState.IN_PROGRESS, jobs.find(a).orElseThrow().state());
+        assertEquals(1, jobs.find(a).orElseThrow().attempts());
+        assertEquals(List.of(515_003L, 515_004L), jobs.actionsOf(a).stream().map(ActionView::actionId).sorted().toList());
+        assertEquals(List.of(515_001L), jobs.actionsOf(b).stream().map(ActionView::actionId).toList());
+        assertEquals("action 515001 started", jobs.transitionsOf(b).get(jobs.transitionsOf(b).size() - 1).detail());
+        assertEquals(JobState.SUBMITTING, jobs.find(lost).orElseThrow().state(), "not this pod's any more");
+        assertEquals(List.of(), jobs.actionsOf(lost));
+    }
+
+    private static JobClaim claim(UUID job) {
+        return new JobClaim(job, "test-pod", Duration.ofSeconds(30));
+    }
+
+    private static Action started(long actionId) {
+        return new Action(actionId, Action.IN_PROGRESS, "reboot", null, null, 1L, "droplet", null);
     }
 
     @Test
