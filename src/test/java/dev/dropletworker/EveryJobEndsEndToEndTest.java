@@ -237,6 +237,24 @@ class EveryJobEndsEndToEndTest extends WorkerEndToEnd {
         assertTrue(data.path("error").path("message").asText().contains("'retired'"));
     }
 
+    /** Claimed in one round, so sent together were there a token: each fails on its own, with its event. */
+    @Test
+    void createsClaimedTogetherWhoseAccountLostItsTokenEachFailWithTheirEvent() {
+        List<String> commandIds = List.of(CommandBus.newCommandId("orphans"), CommandBus.newCommandId("orphans"));
+        ObjectNode droplet = JSON.createObjectNode().put("name", "orphan").put("size", "s-1vcpu-1gb")
+                .put("image", "ubuntu-24-04-x64");
+        QuarkusTransaction.requiringNew().run(() -> jobs.recordAll(commandIds.stream()
+                .map(id -> NewJob.accepted(CommandType.CREATE, id, "retired", null, null, droplet,
+                        new RecordOrigin("test", 0, 0)))
+                .toList()));
+
+        for (String commandId : commandIds) {
+            JsonNode data = bus.awaitEvent(commandId, EVENT_TIMEOUT).path("data");
+            assertEquals("failed", data.path("outcome").asText(), data.toString());
+            assertEquals("account_unavailable", data.path("error").path("reason").asText());
+        }
+    }
+
     @Test
     void aRunningJobWhoseAccountLostItsTokenFailsWithItsEvent() {
         simulator.actionDurations(Map.of("shutdown", 20_000L));

@@ -175,7 +175,8 @@ public class Dispatcher {
      * transaction of marks and budget, one after the other, and records the ones DigitalOcean
      * accepted in one transaction. Each mark renewed its lease; a POST goes out on it only within
      * half a lease of the mark, after that on a mark of its own. When the budget does not hold them
-     * all, each is sent on its own (as a single claim is), so a scarce budget is spent as before.
+     * all (or the account has no token), each is sent on its own, as a single claim is, so a scarce
+     * budget is spent as before.
      *
      * @return how many were submitted (not turned away for budget)
      */
@@ -223,8 +224,9 @@ public class Dispatcher {
                 }
                 return submitted;
             });
-        } catch (BudgetExhausted e) {
-            // Not all of them: each on its own, as a single claim is.
+        } catch (BudgetExhausted | AccountNotConfigured e) {
+            // Thrown before anything was marked or sent: not all of them fit the budget, or the
+            // account has no token. Each on its own, as a single claim is, which answers either.
             int submitted = 0;
             for (JobView job : group) {
                 if (loop != null && loop.stopping()) {
