@@ -256,20 +256,41 @@ public class TrackingLedger {
 
     /**
      * Records what one read showed of several actions, as {@link #recordPoll} records each, in one
-     * transaction; the rows are locked in the order of their ids, so that two pods recording
-     * overlapping reads never wait on each other in a circle.
+     * transaction: the rows are locked by one query in the order of their ids, so that two pods
+     * recording overlapping reads never wait on each other in a circle, and only the jobs among
+     * them that hold their Droplets after a timeout are looked at again.
      *
      * @param actions what the read showed, by the row following each action
      * @return the rows whose action this read saw finish
      */
     @Transactional
     public Set<Long> recordPolls(Map<Long, Action> actions, IntFunction<Duration> untilNextPoll) {
+        if (actions.isEmpty()) {
+            return Set.of();
+        }
+        List<JobAction> rows = em.createQuery("from JobAction where id in :ids order by id", JobAction.class)
+                .setParameter("ids", actions.keySet())
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .getResultList();
+        Instant now = moves.now();
         Set<Long> finished = new HashSet<>();
-        new TreeMap<>(actions).forEach((rowId, action) -> {
-            if (recordPoll(rowId, action, untilNextPoll)) {
-                finished.add(rowId);
+        Set<UUID> jobsOfFinished = new HashSet<>();
+        for (JobAction row : rows) {
+            if (!row.inProgress()) {
+                continue;
             }
-        });
+            row.recordPoll(actions.get(row.id), now, untilNextPoll);
+            if (!row.inProgress()) {
+                finished.add(row.id);
+                jobsOfFinished.add(row.jobId);
+            }
+        }
+        if (!jobsOfFinished.isEmpty()) {
+            em.createQuery("select j.id from Job j where j.id in :ids and j.holdsUntil is not null", UUID.class)
+                    .setParameter("ids", jobsOfFinished)
+                    .getResultList()
+                    .forEach(this::letGoIfHeldAndDone);
+        }
         return finished;
     }
 
