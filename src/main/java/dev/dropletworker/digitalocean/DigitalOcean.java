@@ -112,7 +112,9 @@ public class DigitalOcean {
             throw new IllegalStateException("steps with a budget do not nest");
         }
         String token = tokenOf(account);
-        RateBudget.Grant grant = take(account, () -> budget.takeFor(token, Purpose.NEW_WORK, alongside));
+        // Not recorded as a wait when refused: the caller then sends each on its own, and each
+        // request the budget turns away is recorded then.
+        RateBudget.Grant grant = budget.takeFor(token, Purpose.NEW_WORK, alongside);
         if (grant == null) {
             return step.get();
         }
@@ -308,10 +310,10 @@ public class DigitalOcean {
         String token = tokenOf(account);
         Allowance prepaid = allowance.get();
         if (prepaid != null && prepaid.left > 0 && prepaid.token.equals(token)) {
-            prepaid.left--;
             if (beforeSending != null) {
-                beforeSending.run();
+                beforeSending.run(); // what it throws stops the request, whose budget is then given back
             }
+            prepaid.left--;
         } else {
             take(account, () -> {
                 if (beforeSending == null) {

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dropletworker.budget.RateBudget.Purpose;
+import dev.dropletworker.digitalocean.DigitalOcean;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -43,6 +45,12 @@ class RateBudgetTest {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    DigitalOcean api;
+
+    @ConfigProperty(name = "digitalocean.token")
+    String workerToken;
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
@@ -283,6 +291,30 @@ class RateBudgetTest {
         }), "two left, three wanted: none taken");
         assertFalse(rowExists(undone), "undone with the take the budget refused");
         assertEquals(newWorkPerMinute() - 2, recorded(token), "the refused take counts nothing");
+    }
+
+    /**
+     * A request of a step on budget taken up front that does not go out (what must run before it,
+     * such as the check of the job's lease, refuses) leaves its budget to be given back with the
+     * step's others: the requests counted are the ones sent.
+     */
+    @Test
+    void aStepsRequestStoppedBeforeItWentOutIsGivenBack() {
+        long before = lastRequestId();
+        assertThrows(IllegalStateException.class, () -> api.withBudgetFor("default", 2, null,
+                () -> api.postAction("default", 1L, new ObjectMapper().createObjectNode().put("type", "reboot"), () -> {
+                    throw new IllegalStateException("the lease was lost");
+                })));
+        List<Integer> takes = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                        "select requests from budget_request where token_key = :key and id > :before order by id")
+                .setParameter("key", budget.keyOf(workerToken)).setParameter("before", before).getResultList()
+                .stream().map(n -> ((Number) n).intValue()).toList());
+        assertTrue(takes.contains(0), "the step's two requests, neither sent, both given back: " + takes);
+    }
+
+    private long lastRequestId() {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select coalesce(max(id), 0) from budget_request").getSingleResult()).longValue());
     }
 
     /** A write of the step's own, in whatever transaction it runs in. */
