@@ -12,7 +12,10 @@ public interface DispatchConfig {
     @WithDefault("1s")
     Duration interval();
 
-    /** Jobs claimed per look; all must be submitted within one lease. */
+    /**
+     * Jobs claimed per look; all must be submitted within one lease. The first attempts of one
+     * account among them are sent together, on one transaction of sending marks and budget.
+     */
     @WithDefault("5")
     int batchSize();
 

@@ -173,71 +173,115 @@ public class Dispatcher {
     /**
      * Sends the POSTs of several claims of one account ({@link DropletRequests#postsAlone}) on one
      * transaction of marks and budget, one after the other, and records the ones DigitalOcean
-     * accepted in one transaction. Each mark renewed its lease; a POST goes out on it only within
-     * half a lease of the mark, after that on a mark of its own. When the budget does not hold them
-     * all (or the account has no token), each is sent on its own, as a single claim is, so a scarce
-     * budget is spent as before.
+     * accepted in one transaction. Each mark renewed its lease for a whole lease; once half of it
+     * has gone by, the accepted ones are recorded at once and each POST left renews its own lease
+     * first. When the budget does not hold them all (or the account has no token), each is sent on
+     * its own, as a single claim is, so a scarce budget is spent as before.
      *
      * @return how many were submitted (not turned away for budget)
      */
     private int submitTogether(List<JobView> group) {
         String account = group.get(0).account();
+        Instant exhaustedUntil = exhaustedAccounts.get(account);
+        if (exhaustedUntil != null && exhaustedUntil.isAfter(Instant.now())) {
+            return submitEach(group); // an earlier claim of this round found the budget gone: each is handed back
+        }
         List<JobClaim> claims = group.stream().map(this::claimOf).toList();
         long markedAt = System.nanoTime();
         try {
-            return requests.sendingTogether(account, claims, marked -> {
-                List<TrackingLedger.Follow> accepted = new ArrayList<>();
-                List<JobClaim> unsent = new ArrayList<>();
-                int submitted = 0;
-                boolean halted = false;
-                try {
-                    for (JobView job : group) {
-                        JobClaim claim = claimOf(job);
-                        if (!marked.contains(job.id())) {
-                            LOG.warnf("job %s: lease lost before sending; another pod has it", job.id());
-                            submitted++;
-                        } else if (halted || (loop != null && loop.stopping())) {
-                            unsent.add(claim);
-                        } else if (System.nanoTime() - markedAt > config.lease().toNanos() / 2) {
-                            // The mark's lease is half gone: this one renews its own before sending.
-                            halted = !submitInStep(job);
-                            submitted += halted ? 0 : 1;
-                        } else {
-                            halted = !sendMarked(job, claim, accepted, unsent);
-                            submitted += halted ? 0 : 1;
-                        }
-                    }
-                } finally {
-                    follower.followAll(accepted);
-                    requests.unmark(unsent);
-                }
-                if (halted) {
-                    // The budget or a 429 stopped the rest: handed back as a claim the budget turned away.
-                    Instant until = exhaustedAccounts.getOrDefault(account, Instant.now());
-                    for (JobClaim claim : unsent) {
-                        JobView job = group.stream().filter(j -> j.id().equals(claim.jobId())).findFirst().orElseThrow();
-                        try (JobLogContext fields = JobLogContext.of(job)) {
-                            record(claim, policy.decide(job, clock.now(),
-                                    new Answer.NoBudget(Duration.between(Instant.now(), until))));
-                        }
-                    }
-                }
-                return submitted;
-            });
+            return requests.sendingTogether(account, claims, marked -> sendMarked(group, marked, markedAt));
         } catch (BudgetExhausted | AccountNotConfigured e) {
             // Thrown before anything was marked or sent: not all of them fit the budget, or the
             // account has no token. Each on its own, as a single claim is, which answers either.
-            int submitted = 0;
-            for (JobView job : group) {
-                if (loop != null && loop.stopping()) {
-                    break;
-                }
-                if (submitInStep(job)) {
+            return submitEach(group);
+        }
+    }
+
+    private int submitEach(List<JobView> group) {
+        int submitted = 0;
+        for (JobView job : group) {
+            if (loop != null && loop.stopping()) {
+                break;
+            }
+            if (submitInStep(job)) {
+                submitted++;
+            }
+        }
+        return submitted;
+    }
+
+    /**
+     * The POSTs of the claims {@link #submitTogether} marked, and what became of them: accepted ones
+     * recorded together, and every marked claim whose POST did not go out (stopping, the budget or a
+     * 429 stopped the rest, or a failure ended the round) unmarked, so it is again one that sent
+     * nothing.
+     */
+    private int sendMarked(List<JobView> group, Set<UUID> marked, long markedAt) {
+        List<TrackingLedger.Follow> accepted = new ArrayList<>();
+        List<JobClaim> unsent = new ArrayList<>();
+        List<JobClaim> lost = new ArrayList<>();
+        int submitted = 0;
+        int reached = 0;
+        boolean halted = false;
+        try {
+            for (; reached < group.size(); reached++) {
+                JobView job = group.get(reached);
+                JobClaim claim = claimOf(job);
+                if (!marked.contains(job.id())) {
+                    try (JobLogContext fields = JobLogContext.of(job)) {
+                        LOG.warnf("job %s: lease lost before sending; another pod has it", job.id());
+                    }
                     submitted++;
+                    continue;
+                }
+                if (halted || (loop != null && loop.stopping())) {
+                    unsent.add(claim);
+                    continue;
+                }
+                if (System.nanoTime() - markedAt > config.lease().toNanos() / 2) {
+                    // Half the marks' lease is gone: record what was accepted while its lease holds,
+                    // and renew this one's before its POST.
+                    follower.followAll(accepted);
+                    accepted.clear();
+                    if (!requests.renewMark(claim)) {
+                        try (JobLogContext fields = JobLogContext.of(job)) {
+                            LOG.warnf("job %s: lease lost before sending; another pod has it", job.id());
+                        }
+                        lost.add(claim);
+                        submitted++;
+                        continue;
+                    }
+                }
+                halted = !sendOneMarked(job, claim, accepted, unsent);
+                submitted += halted ? 0 : 1;
+            }
+        } finally {
+            // Marked claims the loop did not reach (something failed) sent nothing either.
+            for (int i = reached + 1; i < group.size(); i++) {
+                if (marked.contains(group.get(i).id())) {
+                    unsent.add(claimOf(group.get(i)));
                 }
             }
-            return submitted;
+            try {
+                List<JobClaim> unmarked = new ArrayList<>(unsent);
+                unmarked.addAll(lost);
+                requests.unmark(unmarked);
+            } finally {
+                follower.followAll(accepted);
+            }
         }
+        if (halted) {
+            // The budget or a 429 stopped the rest: handed back as a claim the budget turned away.
+            Instant until = exhaustedAccounts.getOrDefault(group.get(0).account(), Instant.now());
+            for (JobClaim claim : unsent) {
+                JobView job = group.stream().filter(j -> j.id().equals(claim.jobId())).findFirst().orElseThrow();
+                try (JobLogContext fields = JobLogContext.of(job)) {
+                    record(claim, policy.decide(job, clock.now(),
+                            new Answer.NoBudget(Duration.between(Instant.now(), until))));
+                }
+            }
+        }
+        return submitted;
     }
 
     /**
@@ -247,7 +291,7 @@ public class Dispatcher {
      *
      * @return false when the account's budget is gone (a 429, or none left): send no more of it
      */
-    private boolean sendMarked(JobView job, JobClaim claim, List<TrackingLedger.Follow> accepted,
+    private boolean sendOneMarked(JobView job, JobClaim claim, List<TrackingLedger.Follow> accepted,
             List<JobClaim> unsent) {
         try (JobLogContext fields = JobLogContext.of(job);
                 JobTrace.Step step = trace.step(job.traceParent(), "dispatch " + job.commandType(),

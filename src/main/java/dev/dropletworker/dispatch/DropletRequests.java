@@ -104,6 +104,16 @@ class DropletRequests {
                 : postAction(job, null);
     }
 
+    /**
+     * Renews a claim {@link #sendingTogether} marked, as a single claim's mark right before its
+     * POST does: for a POST that goes out late in the step.
+     *
+     * @return false when the lease is no longer this pod's: send nothing
+     */
+    boolean renewMark(JobClaim claim) {
+        return jobs.markSending(claim);
+    }
+
     /** Takes back the marks of claims {@link #sendingTogether} marked whose POST did not go out. */
     void unmark(List<JobClaim> claims) {
         jobs.unmarkSending(claims);
