@@ -257,8 +257,9 @@ public class TrackingLedger {
     /**
      * Records what one read showed of several actions, as {@link #recordPoll} records each, in one
      * transaction: the rows are locked by one query in the order of their ids, so that two pods
-     * recording overlapping reads never wait on each other in a circle, and only the jobs among
-     * them that hold their Droplets after a timeout are looked at again.
+     * recording overlapping reads never wait on each other in a circle, then the jobs of those
+     * that finished by another, and only the jobs holding their Droplets after a timeout are
+     * looked at again.
      *
      * @param actions what the read showed, by the row following each action
      * @return the rows whose action this read saw finish
@@ -286,10 +287,14 @@ public class TrackingLedger {
             }
         }
         if (!jobsOfFinished.isEmpty()) {
-            em.createQuery("select j.id from Job j where j.id in :ids and j.holdsUntil is not null", UUID.class)
+            // Locked as recordPoll locks each (a timeout holding one of them waits for this), in
+            // the order of their ids; only the ones holding their Droplets are looked at again.
+            @SuppressWarnings("unchecked")
+            List<Object[]> locked = em.createNativeQuery(
+                            "select id, holds_until is not null from job where id in (:ids) order by id for update")
                     .setParameter("ids", jobsOfFinished)
-                    .getResultList()
-                    .forEach(this::letGoIfHeldAndDone);
+                    .getResultList();
+            locked.stream().filter(job -> (Boolean) job[1]).forEach(job -> letGoIfHeldAndDone((UUID) job[0]));
         }
         return finished;
     }
