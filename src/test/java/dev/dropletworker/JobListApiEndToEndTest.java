@@ -88,6 +88,10 @@ class JobListApiEndToEndTest extends OperatorApiEndToEnd {
         ObjectNode tagCommand = tagCommand("list-tag", tag, "power_on");
         String tagJobCommand = tagCommand.path("command_id").asText();
         bus.send(tagJobCommand, tagCommand.toString());
+        // The create carries the tag too: it goes once the tag action has listed its Droplets. Sent
+        // at once, which runs first is not fixed (they act on different Droplets), and a tag action
+        // after it would act on the new Droplet as well.
+        JsonNode tagged = bus.awaitEvent(tagJobCommand, EVENT_TIMEOUT);
         ObjectNode create = createCommand(tag + "-new", 1);
         ((ObjectNode) create.get("droplet")).putArray("tags").add(tag);
         String createId = create.path("command_id").asText();
@@ -97,7 +101,6 @@ class JobListApiEndToEndTest extends OperatorApiEndToEnd {
         bus.send(Long.toString(missing), actionCommand(failedId, missing, "reboot"));
 
         JsonNode action = bus.awaitEvent(actionId, EVENT_TIMEOUT);
-        JsonNode tagged = bus.awaitEvent(tagJobCommand, EVENT_TIMEOUT);
         JsonNode created = bus.awaitEvent(createId, EVENT_TIMEOUT);
         bus.awaitEvent(failedId, EVENT_TIMEOUT);
         long createdDroplet = created.path("data").path("droplets").path(0).path("id").asLong();
