@@ -85,18 +85,9 @@ public class DigitalOcean {
      * @throws dev.dropletworker.budget.BudgetExhausted before anything was sent
      */
     public <T> T withBudgetFor(String account, int requests, String holder, Supplier<T> step) {
-        if (allowance.get() != null) {
-            throw new IllegalStateException("steps with a budget do not nest");
-        }
+        notInAStep();
         String token = tokenOf(account);
-        Allowance taken = new Allowance(token, take(account, () -> budget.take(token, requests, holder)));
-        allowance.set(taken);
-        try {
-            return step.get();
-        } finally {
-            allowance.remove();
-            giveBack(taken);
-        }
+        return onAllowance(token, take(account, () -> budget.take(token, requests, holder)), step);
     }
 
     /**
@@ -108,16 +99,22 @@ public class DigitalOcean {
      * @throws dev.dropletworker.budget.BudgetExhausted before anything was sent, {@code alongside} undone
      */
     public <T> T withBudgetAlongside(String account, IntSupplier alongside, Supplier<T> step) {
-        if (allowance.get() != null) {
-            throw new IllegalStateException("steps with a budget do not nest");
-        }
+        notInAStep();
         String token = tokenOf(account);
         // Not recorded as a wait when refused: the caller then sends each on its own, and each
         // request the budget turns away is recorded then.
         RateBudget.Grant grant = budget.takeFor(token, Purpose.NEW_WORK, alongside);
-        if (grant == null) {
-            return step.get();
+        return grant == null ? step.get() : onAllowance(token, grant, step);
+    }
+
+    private void notInAStep() {
+        if (allowance.get() != null) {
+            throw new IllegalStateException("steps with a budget do not nest");
         }
+    }
+
+    /** Runs the step with what was taken as its thread's allowance, and gives back what it did not send. */
+    private <T> T onAllowance(String token, RateBudget.Grant grant, Supplier<T> step) {
         Allowance taken = new Allowance(token, grant);
         allowance.set(taken);
         try {
