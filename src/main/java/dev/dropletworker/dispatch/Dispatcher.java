@@ -28,7 +28,6 @@ import jakarta.enterprise.event.TransactionPhase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -143,15 +142,13 @@ public class Dispatcher {
         claimed.stream().filter(DropletRequests::postsAlone)
                 .forEach(job -> together.computeIfAbsent(job.account(), a -> new ArrayList<>()).add(job));
         together.values().removeIf(jobsOfAccount -> jobsOfAccount.size() < 2);
-        Set<UUID> sentTogether = new HashSet<>();
-        together.values().forEach(group -> group.forEach(job -> sentTogether.add(job.id())));
         int submitted = 0;
         for (JobView job : claimed) {
             if (loop != null && loop.stopping()) {
                 break; // shutting down: the claims not yet sent are released, for other pods to take now
             }
-            if (sentTogether.contains(job.id())) {
-                List<JobView> group = together.get(job.account());
+            List<JobView> group = DropletRequests.postsAlone(job) ? together.get(job.account()) : null;
+            if (group != null) {
                 if (group.get(0) == job) {
                     submitted += submitTogether(group);
                 }
@@ -163,11 +160,15 @@ public class Dispatcher {
     }
 
     private boolean submitInStep(JobView job) {
-        try (JobLogContext fields = JobLogContext.of(job);
-                JobTrace.Step step = trace.step(job.traceParent(), "dispatch " + job.commandType(),
-                        SpanKind.INTERNAL).attribute("job.id", job.id().toString())) {
+        try (JobLogContext fields = JobLogContext.of(job); JobTrace.Step step = dispatchStep(job)) {
             return submit(job);
         }
+    }
+
+    /** The job's span for its dispatch. */
+    private JobTrace.Step dispatchStep(JobView job) {
+        return trace.step(job.traceParent(), "dispatch " + job.commandType(), SpanKind.INTERNAL)
+                .attribute("job.id", job.id().toString());
     }
 
     /**
@@ -218,7 +219,7 @@ public class Dispatcher {
      */
     private int sendMarked(List<JobView> group, Set<UUID> marked, long markedAt) {
         List<TrackingLedger.Follow> accepted = new ArrayList<>();
-        List<JobClaim> unsent = new ArrayList<>();
+        List<JobView> unsent = new ArrayList<>();
         List<JobClaim> lost = new ArrayList<>();
         int submitted = 0;
         int reached = 0;
@@ -228,14 +229,12 @@ public class Dispatcher {
                 JobView job = group.get(reached);
                 JobClaim claim = claimOf(job);
                 if (!marked.contains(job.id())) {
-                    try (JobLogContext fields = JobLogContext.of(job)) {
-                        LOG.warnf("job %s: lease lost before sending; another pod has it", job.id());
-                    }
+                    leaseLostBeforeSending(job);
                     submitted++;
                     continue;
                 }
                 if (halted || (loop != null && loop.stopping())) {
-                    unsent.add(claim);
+                    unsent.add(job);
                     continue;
                 }
                 if (System.nanoTime() - markedAt > config.lease().toNanos() / 2) {
@@ -243,10 +242,8 @@ public class Dispatcher {
                     // and renew this one's before its POST.
                     follower.followAll(accepted);
                     accepted.clear();
-                    if (!requests.renewMark(claim)) {
-                        try (JobLogContext fields = JobLogContext.of(job)) {
-                            LOG.warnf("job %s: lease lost before sending; another pod has it", job.id());
-                        }
+                    if (!jobs.markSending(claim)) {
+                        leaseLostBeforeSending(job);
                         lost.add(claim);
                         submitted++;
                         continue;
@@ -259,13 +256,13 @@ public class Dispatcher {
             // Marked claims the loop did not reach (something failed) sent nothing either.
             for (int i = reached + 1; i < group.size(); i++) {
                 if (marked.contains(group.get(i).id())) {
-                    unsent.add(claimOf(group.get(i)));
+                    unsent.add(group.get(i));
                 }
             }
             try {
-                List<JobClaim> unmarked = new ArrayList<>(unsent);
-                unmarked.addAll(lost);
-                requests.unmark(unmarked);
+                List<JobClaim> unmarked = new ArrayList<>(lost);
+                unsent.forEach(job -> unmarked.add(claimOf(job)));
+                jobs.unmarkSending(unmarked);
             } finally {
                 follower.followAll(accepted);
             }
@@ -273,10 +270,9 @@ public class Dispatcher {
         if (halted) {
             // The budget or a 429 stopped the rest: handed back as a claim the budget turned away.
             Instant until = exhaustedAccounts.getOrDefault(group.get(0).account(), Instant.now());
-            for (JobClaim claim : unsent) {
-                JobView job = group.stream().filter(j -> j.id().equals(claim.jobId())).findFirst().orElseThrow();
+            for (JobView job : unsent) {
                 try (JobLogContext fields = JobLogContext.of(job)) {
-                    record(claim, policy.decide(job, clock.now(),
+                    record(claimOf(job), policy.decide(job, clock.now(),
                             new Answer.NoBudget(Duration.between(Instant.now(), until))));
                 }
             }
@@ -292,14 +288,12 @@ public class Dispatcher {
      * @return false when the account's budget is gone (a 429, or none left): send no more of it
      */
     private boolean sendOneMarked(JobView job, JobClaim claim, List<TrackingLedger.Follow> accepted,
-            List<JobClaim> unsent) {
-        try (JobLogContext fields = JobLogContext.of(job);
-                JobTrace.Step step = trace.step(job.traceParent(), "dispatch " + job.commandType(),
-                        SpanKind.INTERNAL).attribute("job.id", job.id().toString())) {
+            List<JobView> unsent) {
+        try (JobLogContext fields = JobLogContext.of(job); JobTrace.Step step = dispatchStep(job)) {
             Answer answer = answerOf(job, () -> Optional.of(requests.postMarked(job)));
             if (answer instanceof Answer.NoBudget noBudget) {
                 exhaustedAccounts.put(job.account(), Instant.now().plus(noBudget.waitFor()));
-                unsent.add(claim);
+                unsent.add(job);
                 return false;
             }
             SubmissionOutcome outcome = policy.decide(job, clock.now(), answer);
@@ -310,6 +304,12 @@ public class Dispatcher {
                 record(claim, outcome);
             }
             return !rateLimited(job, answer);
+        }
+    }
+
+    private static void leaseLostBeforeSending(JobView job) {
+        try (JobLogContext fields = JobLogContext.of(job)) {
+            LOG.warnf("job %s: lease lost before sending; another pod has it", job.id());
         }
     }
 
@@ -331,7 +331,7 @@ public class Dispatcher {
         try {
             answer = send(job, claim);
         } catch (DropletRequests.LeaseLost e) {
-            LOG.warnf("job %s: lease lost before sending; another pod has it", job.id());
+            leaseLostBeforeSending(job);
             return true;
         }
         record(claim, policy.decide(job, clock.now(), answer));

@@ -81,7 +81,7 @@ class DropletRequests {
      * sending marks (leases renewed, sent_at stamped) and their budget in one transaction, then
      * {@code step} with the ids of the jobs whose lease still held, to send them with
      * {@link #postMarked} one after the other. Budget the step does not use is given back; a mark
-     * whose POST the step does not send it takes back with {@link #unmark}.
+     * whose POST the step does not send it takes back ({@link JobStore#unmarkSending}).
      *
      * @throws dev.dropletworker.budget.BudgetExhausted when the budget does not hold them all: nothing
      *     was marked or taken
@@ -102,21 +102,6 @@ class DropletRequests {
         return job.type() == CommandType.CREATE
                 ? postCreate(job, null, (ObjectNode) job.request(), List.of(), List.of())
                 : postAction(job, null);
-    }
-
-    /**
-     * Renews a claim {@link #sendingTogether} marked, as a single claim's mark right before its
-     * POST does: for a POST that goes out late in the step.
-     *
-     * @return false when the lease is no longer this pod's: send nothing
-     */
-    boolean renewMark(JobClaim claim) {
-        return jobs.markSending(claim);
-    }
-
-    /** Takes back the marks of claims {@link #sendingTogether} marked whose POST did not go out. */
-    void unmark(List<JobClaim> claims) {
-        jobs.unmarkSending(claims);
     }
 
     static String jobTag(JobView job) {

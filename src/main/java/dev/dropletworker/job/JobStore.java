@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import org.hibernate.query.NativeQuery;
 import org.hibernate.type.StandardBasicTypes;
 import org.jboss.logging.Logger;
@@ -397,14 +398,7 @@ public class JobStore {
     /** As {@link #markSending(JobClaim)}. */
     @Transactional
     public boolean markSending(UUID id, String owner, Duration lease) {
-        return em.createNativeQuery("""
-                update job set lease_expires_at = now() + make_interval(secs => :lease), sent_at = now(),
-                               updated_at = now()
-                where id = :id and lease_owner = :owner and state = 'SUBMITTING' and lease_expires_at > now()""")
-                .setParameter("lease", lease.toMillis() / 1000.0)
-                .setParameter("id", id)
-                .setParameter("owner", owner)
-                .executeUpdate() == 1;
+        return !markSendingAll(List.of(new JobClaim(id, owner, lease))).isEmpty();
     }
 
     /**
@@ -451,19 +445,20 @@ public class JobStore {
     }
 
     private static String sameOwner(Collection<JobClaim> claims) {
-        String owner = claims.iterator().next().owner();
-        if (claims.stream().anyMatch(c -> !c.owner().equals(owner))) {
-            throw new IllegalArgumentException("claims of several owners");
-        }
-        return owner;
+        return same(claims, JobClaim::owner, "owners");
     }
 
     private static Duration sameLease(Collection<JobClaim> claims) {
-        Duration lease = claims.iterator().next().lease();
-        if (claims.stream().anyMatch(c -> !c.lease().equals(lease))) {
-            throw new IllegalArgumentException("claims of several leases");
+        return same(claims, JobClaim::lease, "leases");
+    }
+
+    /** What every claim has alike (they are one pod's, of one lease). */
+    private static <T> T same(Collection<JobClaim> claims, Function<JobClaim, T> what, String name) {
+        T first = what.apply(claims.iterator().next());
+        if (claims.stream().anyMatch(c -> !what.apply(c).equals(first))) {
+            throw new IllegalArgumentException("claims of several " + name);
         }
-        return lease;
+        return first;
     }
 
     @Transactional
