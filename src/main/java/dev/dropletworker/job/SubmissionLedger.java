@@ -93,28 +93,28 @@ public class SubmissionLedger {
     /** Locks the job if this pod still holds its submission lease; empty if the lease was lost. */
     private Optional<Job> lockLeased(JobClaim claim) {
         Job job = em.find(Job.class, claim.jobId(), LockModeType.PESSIMISTIC_WRITE);
-        if (job == null || job.state != JobState.SUBMITTING || !claim.owner().equals(job.leaseOwner)) {
-            LOG.warnf("job %s: submission lease lost, result discarded", claim.jobId());
+        if (!holds(claim, job)) {
+            leaseLost(claim.jobId());
             return Optional.empty();
         }
         return Optional.of(job);
     }
 
-    /** For {@link TrackingLedger}: the same lease check, in its transaction. */
-    Optional<Job> leased(JobClaim claim) {
-        return lockLeased(claim);
+    private static boolean holds(JobClaim claim, Job job) {
+        return job != null && job.state == JobState.SUBMITTING && claim.owner().equals(job.leaseOwner);
+    }
+
+    private static void leaseLost(UUID jobId) {
+        LOG.warnf("job %s: submission lease lost, result discarded", jobId);
     }
 
     /**
-     * For {@link TrackingLedger}: the same lease check for several claims, their jobs locked by one
+     * For {@link TrackingLedger}: the lease check of each claim, their jobs locked by one
      * query in the order of their ids (so two such locks never wait on each other in a circle).
      *
      * @return the jobs whose lease is still their claim's, by id
      */
     Map<UUID, Job> leasedAll(List<JobClaim> claims) {
-        if (claims.size() == 1) {
-            return lockLeased(claims.get(0)).map(job -> Map.of(job.id, job)).orElse(Map.of());
-        }
         Map<UUID, JobClaim> byJob = new HashMap<>();
         claims.forEach(c -> byJob.put(c.jobId(), c));
         List<Job> locked = em.createQuery("from Job where id in :ids order by id", Job.class)
@@ -123,12 +123,11 @@ public class SubmissionLedger {
                 .getResultList();
         Map<UUID, Job> leased = new HashMap<>();
         for (Job job : locked) {
-            if (job.state == JobState.SUBMITTING && byJob.get(job.id).owner().equals(job.leaseOwner)) {
+            if (holds(byJob.get(job.id), job)) {
                 leased.put(job.id, job);
             }
         }
-        byJob.keySet().stream().filter(id -> !leased.containsKey(id))
-                .forEach(id -> LOG.warnf("job %s: submission lease lost, result discarded", id));
+        byJob.keySet().stream().filter(id -> !leased.containsKey(id)).forEach(SubmissionLedger::leaseLost);
         return leased;
     }
 }

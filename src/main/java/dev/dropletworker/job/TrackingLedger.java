@@ -241,24 +241,14 @@ public class TrackingLedger {
      */
     @Transactional
     public boolean recordPoll(long rowId, Action action, IntFunction<Duration> untilNextPoll) {
-        JobAction row = em.find(JobAction.class, rowId, LockModeType.PESSIMISTIC_WRITE);
-        if (!row.inProgress()) {
-            return false;
-        }
-        row.recordPoll(action, moves.now(), untilNextPoll);
-        if (!row.inProgress()) {
-            letGoIfHeldAndDone(row.jobId);
-            return true;
-        }
-        return false;
+        return recordPolls(Map.of(rowId, action), untilNextPoll).contains(rowId);
     }
 
     /**
-     * Records what one read showed of several actions, as {@link #recordPoll} records each, in one
-     * transaction: the rows are locked by one query in the order of their ids, so that two pods
-     * recording overlapping reads never wait on each other in a circle, then the jobs of those
-     * that finished by another, and only the jobs holding their Droplets after a timeout are
-     * looked at again.
+     * Records what one read showed of several actions (or a poll of one), in one transaction: the
+     * rows are locked by one query in the order of their ids, so that two pods recording
+     * overlapping reads never wait on each other in a circle, then the jobs of those that finished
+     * by another, and only the jobs holding their Droplets after a timeout are looked at again.
      *
      * @param actions what the read showed, by the row following each action
      * @return the rows whose action this read saw finish
@@ -286,8 +276,8 @@ public class TrackingLedger {
             }
         }
         if (!jobsOfFinished.isEmpty()) {
-            // Locked as recordPoll locks each (a timeout holding one of them waits for this), in
-            // the order of their ids; only the ones holding their Droplets are looked at again.
+            // Locked, so that a timeout holding one of them waits for this, in the order of their
+            // ids; only the ones holding their Droplets are looked at again.
             @SuppressWarnings("unchecked")
             List<Object[]> locked = em.createNativeQuery(
                             "select id, holds_until is not null from job where id in (:ids) order by id for update")
