@@ -312,11 +312,10 @@ class JobStoreTest {
      */
     @Test
     void claimsMarkedSendingTogetherEachNeedTheirLeaseAndAMarkNotSentOnIsTakenBack() {
-        UUID a = insertParked("test-together:" + UUID.randomUUID());
-        UUID b = insertParked("test-together:" + UUID.randomUUID());
-        UUID lost = insertParked("test-together:" + UUID.randomUUID());
-        release(List.of(a, b, lost));
-        List.of(a, b, lost).forEach(this::claimUntil);
+        List<UUID> claimed = claimedByTheTestPod("test-together", 3);
+        UUID a = claimed.get(0);
+        UUID b = claimed.get(1);
+        UUID lost = claimed.get(2);
         expireLease(lost);
 
         Set<UUID> marked = jobs.markSendingAll(List.of(claim(a), claim(b), claim(lost)));
@@ -337,11 +336,10 @@ class JobStoreTest {
     /** Claims DigitalOcean accepted are recorded together; one whose lease was lost is left out. */
     @Test
     void acceptedClaimsAreFollowedTogetherExceptOneWhoseLeaseWasLost() {
-        UUID a = insertParked("test-follow:" + UUID.randomUUID());
-        UUID b = insertParked("test-follow:" + UUID.randomUUID());
-        UUID lost = insertParked("test-follow:" + UUID.randomUUID());
-        release(List.of(a, b, lost));
-        List.of(a, b, lost).forEach(this::claimUntil);
+        List<UUID> claimed = claimedByTheTestPod("test-follow", 3);
+        UUID a = claimed.get(0);
+        UUID b = claimed.get(1);
+        UUID lost = claimed.get(2);
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
                 "update job set lease_owner = 'another-pod' where id = :id").setParameter("id", lost).executeUpdate());
 
@@ -359,6 +357,17 @@ class JobStoreTest {
         assertEquals("action 515001 started", jobs.transitionsOf(b).get(jobs.transitionsOf(b).size() - 1).detail());
         assertEquals(JobState.SUBMITTING, jobs.find(lost).orElseThrow().state(), "not this pod's any more");
         assertEquals(List.of(), jobs.actionsOf(lost));
+    }
+
+    /** This many jobs, each on a key of its own, claimed by the test pod. */
+    private List<UUID> claimedByTheTestPod(String keyPrefix, int count) {
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(insertParked(keyPrefix + ":" + UUID.randomUUID()));
+        }
+        release(ids);
+        ids.forEach(this::claimUntil);
+        return ids;
     }
 
     private static JobClaim claim(UUID job) {
