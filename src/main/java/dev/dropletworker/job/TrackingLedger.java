@@ -8,6 +8,7 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -445,24 +446,31 @@ public class TrackingLedger {
     }
 
     /**
-     * Ends these jobs as {@link #finish} ends each, in one transaction: if one cannot be ended,
+     * Ends these jobs as {@link #finish} ends each, in one transaction: their jobs locked by one query
+     * in the order of their ids, their Droplets let go of by one statement. If one cannot be ended,
      * none is (the caller then ends them one at a time).
      *
      * @return how many ended now (the others had already ended)
      */
     @Transactional
     public int finishAll(List<Ending> endings) {
-        int ended = 0;
-        for (Ending ending : endings) {
-            if (end(ending.jobId(), ending.terminal(), null, null, ending.detail(), ending)) {
-                ended++;
-            }
-            // Each end flushes the session several times (its statements, its event): one job's
-            // entities at a time keeps that from walking every job ended before it.
-            em.flush();
-            em.clear();
+        if (endings.isEmpty()) {
+            return 0;
         }
-        return ended;
+        Map<UUID, Ending> byJob = new HashMap<>();
+        endings.forEach(ending -> byJob.put(ending.jobId(), ending));
+        List<Transitions.End> ends = new ArrayList<>();
+        for (Job job : em.createQuery("from Job where id in :ids order by id", Job.class)
+                .setParameter("ids", byJob.keySet())
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .getResultList()) {
+            if (!job.state.isTerminal()) {
+                Ending ending = byJob.get(job.id);
+                ends.add(new Transitions.End(job, ending.terminal(), ending.detail(), readFor(job, ending)));
+            }
+        }
+        moves.endAll(ends);
+        return ends.size();
     }
 
     /**
@@ -475,12 +483,6 @@ public class TrackingLedger {
      */
     @Transactional
     public boolean finish(UUID jobId, JobState terminal, Failure failure, JsonNode result, String detail) {
-        return end(jobId, terminal, failure, result, detail, null);
-    }
-
-    /** @param read the job's actions as the caller read them for its end, or null to read them here */
-    private boolean end(UUID jobId, JobState terminal, Failure failure, JsonNode result, String detail,
-            Ending read) {
         Job job = em.find(Job.class, jobId, LockModeType.PESSIMISTIC_WRITE);
         if (job == null || job.state.isTerminal()) {
             return false;
@@ -491,8 +493,12 @@ public class TrackingLedger {
         if (result != null) {
             job.keepResult(result);
         }
-        // Read for another generation (an operator's retry came between): this one's are read again.
-        moves.end(job, terminal, detail, read != null && read.generation() == job.generation ? read.actions() : null);
+        moves.end(job, terminal, detail, null);
         return true;
+    }
+
+    /** The actions read for an ending, unless they were another generation's (an operator's retry came between). */
+    private static List<ActionView> readFor(Job job, Ending read) {
+        return read.generation() == job.generation ? read.actions() : null;
     }
 }

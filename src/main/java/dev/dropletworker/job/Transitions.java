@@ -5,7 +5,10 @@ import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,25 +45,51 @@ class Transitions {
     /** Moves a locked job to {@code target}, stamping the state's time and recording the transition. */
     @Transactional(Transactional.TxType.MANDATORY)
     void move(Job job, JobState target, String detail) {
-        move(job, target, detail, null);
+        if (target.isTerminal()) {
+            endAll(List.of(new End(job, target, detail, null)));
+        } else {
+            step(job, target, detail);
+        }
     }
 
     /**
-     * Ends a locked job. A caller that has just read its actions (they are final once every one has
-     * finished) passes them, and its event reports those with no second read.
+     * How a locked job ends. A caller that has just read its actions (they are final once every one
+     * has finished) passes them, and its event reports those with no second read.
      *
      * @param started the job's actions for its event, or null to read them
      */
-    @Transactional(Transactional.TxType.MANDATORY)
-    void end(Job job, JobState terminal, String detail, List<ActionView> started) {
-        if (!terminal.isTerminal()) {
-            throw new IllegalArgumentException(terminal + " does not end a job");
+    record End(Job job, JobState terminal, String detail, List<ActionView> started) {
+        End {
+            if (!terminal.isTerminal()) {
+                throw new IllegalArgumentException(terminal + " does not end a job");
+            }
         }
-        move(job, terminal, detail, started);
     }
 
-    /** @param started the job's actions for its event if it ends, or null to read them */
-    private void move(Job job, JobState target, String detail, List<ActionView> started) {
+    /** Ends a locked job, as {@link #endAll} ends several. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void end(Job job, JobState terminal, String detail, List<ActionView> started) {
+        endAll(List.of(new End(job, terminal, detail, started)));
+    }
+
+    /**
+     * Ends locked jobs: each one's state and transition, one statement that lets go of the
+     * Droplets of every one not holding them, then each one's event, in the order given.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void endAll(List<End> ends) {
+        List<UUID> letGo = new ArrayList<>();
+        for (End end : ends) {
+            step(end.job(), end.terminal(), end.detail());
+            if (!end.job().holding()) {
+                letGo.add(end.job().id);
+            }
+        }
+        letGoOfTargets(letGo);
+        ends.forEach(end -> announceFinished(end.job(), end.started()));
+    }
+
+    private void step(Job job, JobState target, String detail) {
         JobState from = job.state;
         if (!from.canMoveTo(target)) {
             throw new IllegalStateException("job " + job.id + ": " + from + " -> " + target + " is not allowed");
@@ -74,12 +103,6 @@ class Transitions {
         }
         job.moveTo(target, now);
         record(job, from, target, detail);
-        if (target.isTerminal()) {
-            if (!job.holding()) {
-                letGoOfTargets(job);
-            }
-            announceFinished(job, started);
-        }
     }
 
     /**
@@ -121,7 +144,14 @@ class Transitions {
 
     /** The job's Droplets are free for the jobs behind it. */
     void letGoOfTargets(Job job) {
-        em.createNativeQuery("delete from job_target where job_id = :id").setParameter("id", job.id).executeUpdate();
+        letGoOfTargets(List.of(job.id));
+    }
+
+    private void letGoOfTargets(Collection<UUID> jobIds) {
+        if (!jobIds.isEmpty()) {
+            em.createNativeQuery("delete from job_target where job_id in (:ids)").setParameter("ids", jobIds)
+                    .executeUpdate();
+        }
     }
 
     /**

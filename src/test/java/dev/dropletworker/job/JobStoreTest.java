@@ -210,6 +210,34 @@ class JobStoreTest {
         assertEquals(1, eventsOf(a));
     }
 
+    /**
+     * Jobs ended together free their Droplets for the jobs behind them, all in one statement, except
+     * one still holding them (its action outran a timeout and may still be running).
+     */
+    @Test
+    void jobsEndedTogetherLetGoOfTheirDropletsUnlessTheyHoldThem() {
+        UUID a = inProgress();
+        UUID b = inProgress();
+        UUID held = inProgress();
+        QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("""
+                    insert into job_target (job_id, droplet_id, job_seq)
+                    select id, -9300 - row_number() over (order by id), seq from job where id in (:ids)""")
+                    .setParameter("ids", List.of(a, b, held)).executeUpdate();
+            em.createNativeQuery("update job set holds_until = now() + interval '1 hour' where id = :id")
+                    .setParameter("id", held).executeUpdate();
+        });
+        assertEquals(1, targetsOf(held).size());
+
+        assertEquals(3, tracking.finishAll(List.of(ending(a, JobState.COMPLETED, "1 actions finished"),
+                ending(held, JobState.COMPLETED, "1 actions finished"), ending(b, JobState.ERRORED, "1 actions finished"))));
+        assertEquals(List.of(), targetsOf(a));
+        assertEquals(List.of(), targetsOf(b));
+        assertEquals(1, targetsOf(held).size(), "still held");
+        assertEquals(JobState.COMPLETED, jobs.find(held).orElseThrow().state());
+        assertEquals(1, eventsOf(held));
+    }
+
     private static TrackingLedger.Ending ending(UUID job, JobState terminal, String detail) {
         return new TrackingLedger.Ending(job, terminal, detail, 1, List.of());
     }
