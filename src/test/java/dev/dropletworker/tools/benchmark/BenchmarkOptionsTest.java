@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,28 +46,6 @@ class BenchmarkOptionsTest {
 
         assertEquals("-XX:+UseSerialGC " + BenchmarkOptions.RUN_JAVA_GC_SIZING, BenchmarkOptions.imageGc(own));
         assertEquals("-XX:+UseParallelGC " + BenchmarkOptions.RUN_JAVA_GC_SIZING, BenchmarkOptions.imageGc(none));
-    }
-
-    @Test
-    void thePodsGetTheAllocatorSettingsOfTheImage(@TempDir Path dir) throws Exception {
-        Path dockerfile = dir.resolve("Dockerfile.jvm");
-        Files.writeString(dockerfile, """
-                FROM example
-                # ENV MALLOC_TRIM_THRESHOLD_=1
-                ENV MALLOC_ARENA_MAX=2
-                ENV JAVA_OPTS_APPEND="-XX:-UseSomething"
-                ENV MALLOC_TOP_PAD_="65536"
-                """);
-
-        assertEquals(Map.of("MALLOC_ARENA_MAX", "2", "MALLOC_TOP_PAD_", "65536"),
-                BenchmarkOptions.imageAllocator(dockerfile));
-        Path bare = Files.writeString(dir.resolve("Dockerfile.bare"), "FROM example\nENV JAVA_OPTS_APPEND=\"\"\n");
-        assertEquals(Map.of(), BenchmarkOptions.imageAllocator(bare));
-    }
-
-    @Test
-    void theWorkersOwnImageSetsTheAllocatorsArenas() {
-        assertEquals("2", BenchmarkOptions.imageAllocator(BenchmarkOptions.DOCKERFILE).get("MALLOC_ARENA_MAX"));
     }
 
     @Test

@@ -180,20 +180,6 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
         return (gc.find() ? gc.group(1).trim() : RUN_JAVA_COLLECTOR) + " " + RUN_JAVA_GC_SIZING;
     }
 
-    /**
-     * The C library's allocator settings ({@code MALLOC_*}) the worker's image sets in its
-     * environment, read from the Dockerfile so that the pods' JVMs allocate native memory as the
-     * image's does.
-     */
-    static Map<String, String> imageAllocator(Path dockerfile) {
-        Matcher setting = Pattern.compile("(?m)^ENV (MALLOC_[A-Z_]+)=\"?([^\"\\s]*)\"?").matcher(read(dockerfile));
-        Map<String, String> env = new LinkedHashMap<>();
-        while (setting.find()) {
-            env.put(setting.group(1), setting.group(2));
-        }
-        return env;
-    }
-
     private static String read(Path dockerfile) {
         try {
             return Files.readString(dockerfile);
@@ -221,7 +207,6 @@ record BenchmarkOptions(Scenario scenario, Duration window, int actions, int dro
         if (!heap.equals("none")) {
             env.put("JAVA_TOOL_OPTIONS", "-Xmx" + heap + " " + CONTAINER_MEMORY + " " + imageGc(DOCKERFILE) + " "
                     + imageOptions(DOCKERFILE));
-            env.putAll(imageAllocator(DOCKERFILE));
         }
         return env;
     }
