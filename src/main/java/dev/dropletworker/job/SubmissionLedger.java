@@ -6,6 +6,7 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,17 +118,24 @@ public class SubmissionLedger {
     Map<UUID, Job> leasedAll(List<JobClaim> claims) {
         Map<UUID, JobClaim> byJob = new HashMap<>();
         claims.forEach(c -> byJob.put(c.jobId(), c));
-        List<Job> locked = em.createQuery("from Job where id in :ids order by id", Job.class)
-                .setParameter("ids", byJob.keySet())
-                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                .getResultList();
         Map<UUID, Job> leased = new HashMap<>();
-        for (Job job : locked) {
+        for (Job job : lockInIdOrder(byJob.keySet())) {
             if (holds(byJob.get(job.id), job)) {
                 leased.put(job.id, job);
             }
         }
         byJob.keySet().stream().filter(id -> !leased.containsKey(id)).forEach(SubmissionLedger::leaseLost);
         return leased;
+    }
+
+    /**
+     * Locks these jobs with one query, in the order of their ids, so that two pods locking
+     * overlapping sets never wait on each other in a circle.
+     */
+    List<Job> lockInIdOrder(Collection<UUID> jobIds) {
+        return em.createQuery("from Job where id in :ids order by id", Job.class)
+                .setParameter("ids", jobIds)
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .getResultList();
     }
 }

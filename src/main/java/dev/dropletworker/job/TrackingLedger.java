@@ -460,10 +460,7 @@ public class TrackingLedger {
         Map<UUID, Ending> byJob = new HashMap<>();
         endings.forEach(ending -> byJob.put(ending.jobId(), ending));
         List<Transitions.End> ends = new ArrayList<>();
-        for (Job job : em.createQuery("from Job where id in :ids order by id", Job.class)
-                .setParameter("ids", byJob.keySet())
-                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                .getResultList()) {
+        for (Job job : submissions.lockInIdOrder(byJob.keySet())) {
             if (!job.state.isTerminal()) {
                 Ending ending = byJob.get(job.id);
                 ends.add(new Transitions.End(job, ending.terminal(), ending.detail(), readFor(job, ending)));
