@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropletworker.budget.BudgetConfig;
 import dev.dropletworker.budget.BudgetExhausted;
 import dev.dropletworker.budget.RateBudget;
+import dev.dropletworker.digitalocean.DigitalOcean;
 import dev.dropletworker.digitalocean.DigitalOceanAccounts;
 import dev.dropletworker.job.JobState;
 import dev.dropletworker.job.TrackingLedger;
@@ -183,6 +184,57 @@ class ActionTrackingEndToEndTest extends WorkerEndToEnd {
     }
 
     @Test
+    void dueActionsBehindAPageOfNewerOnesAreReadFromTheirPageNotOneByOne() {
+        simulator.actionDurations(Map.of("power_cycle", 4_000L, "power_off", 20_000L));
+        String olderTag = "older-" + UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 3; i++) {
+            simulator.seedDroplet(olderTag + "-" + i, olderTag);
+        }
+        JobView older = inProgressWithPollsAnHourAway(tagCommand("older", olderTag, "power_cycle"));
+        // More actions started after these than one page of the account's list holds.
+        String newerTag = "newer-" + UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < DigitalOcean.ACTION_LIST_PAGE + 10; i++) {
+            simulator.seedDroplet(newerTag + "-" + i, newerTag);
+        }
+        JobView newer = inProgressWithPollsAnHourAway(tagCommand("newer", newerTag, "power_off"));
+        List<Long> olderActions = actionIdsOf(older.id());
+        long since = simulator.lastSeq();
+
+        pollNow(older.id());
+        JsonNode event = bus.awaitEvent(older.commandId(), EVENT_TIMEOUT);
+
+        assertEquals("completed", event.path("data").path("outcome").asText(), event.toString());
+        List<JsonNode> reads = simulator.requestsSince(since).stream()
+                .filter(r -> "GET".equals(r.path("method").asText()) && r.path("path").asText().startsWith("/v2/actions"))
+                .toList();
+        assertTrue(!reads.isEmpty() && reads.get(0).path("path").asText().equals("/v2/actions"), reads.toString());
+        assertTrue(List.of(reads.get(0).path("query").asText().split("&")).contains("page=2"),
+                "the read starts on the page where the due actions are: " + reads.get(0));
+        olderActions.forEach(id -> assertTrue(reads.stream().noneMatch(r -> r.path("path").asText().equals("/v2/actions/" + id)),
+                "action " + id + " was not read on its own: " + reads));
+
+        pollNow(newer.id());
+        assertEquals("completed", bus.awaitEvent(newer.commandId(), EVENT_TIMEOUT).path("data").path("outcome").asText());
+    }
+
+    /** Sends the command, waits until its job is IN_PROGRESS and keeps its actions' next polls an hour away. */
+    private JobView inProgressWithPollsAnHourAway(ObjectNode command) {
+        String commandId = command.get("command_id").asText();
+        bus.send(commandId, command.toString());
+        JobView job = Awaitility.await().atMost(EVENT_TIMEOUT).until(() -> jobs.findByCommandId(commandId).orElse(null),
+                found -> found != null && found.state() == JobState.IN_PROGRESS);
+        // Set again if a poll in flight overwrote it.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            boolean settled = everyPollIsAnHourAway(job.id());
+            if (!settled) {
+                pushNextPollAnHourAway(job.id());
+            }
+            return settled;
+        });
+        return job;
+    }
+
+    @Test
     void actionsInFlightAreFollowedWhileNewWorkWaitsForTheBudget() {
         simulator.actionDurations(Map.of("power_cycle", 600L));
         long first = simulator.seedDroplet("started-" + UUID.randomUUID().toString().substring(0, 8));
@@ -256,6 +308,29 @@ class ActionTrackingEndToEndTest extends WorkerEndToEnd {
                 where job_id = :id and status = 'in-progress'""")
                 .setParameter("id", jobId)
                 .executeUpdate();
+    }
+
+    @Transactional
+    void pollNow(UUID jobId) {
+        em.createNativeQuery("update job_action set next_poll_at = now() where job_id = :id and status = 'in-progress'")
+                .setParameter("id", jobId)
+                .executeUpdate();
+    }
+
+    @Transactional
+    @SuppressWarnings("unchecked")
+    List<Long> actionIdsOf(UUID jobId) {
+        return ((List<Number>) em.createNativeQuery("select action_id from job_action where job_id = :id")
+                .setParameter("id", jobId).getResultList()).stream().map(Number::longValue).toList();
+    }
+
+    @Transactional
+    boolean everyPollIsAnHourAway(UUID jobId) {
+        return ((Number) em.createNativeQuery("""
+                select count(*) from job_action
+                where job_id = :id and status = 'in-progress' and next_poll_at < now() + interval '30 minutes'""")
+                .setParameter("id", jobId)
+                .getSingleResult()).longValue() == 0 && nextPollIsAnHourAway(jobId);
     }
 
     @Transactional

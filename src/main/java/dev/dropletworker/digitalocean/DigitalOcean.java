@@ -35,6 +35,9 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class DigitalOcean {
 
+    /** Actions per page of {@code GET /v2/actions}: the most the API gives. */
+    public static final int ACTION_LIST_PAGE = 200;
+
     private static final Logger LOG = Logger.getLogger(DigitalOcean.class);
     private static final Duration[] BUDGET_WAIT_BUCKETS = {Duration.ofMillis(100), Duration.ofMillis(500),
         Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(30),
@@ -216,11 +219,22 @@ public class DigitalOcean {
     /** As {@link #listActionsSince(String, Instant, int, Set)}, for {@code purpose}. */
     public List<Action> listActionsSince(String account, Instant since, int maxPages, Set<Long> wanted,
             Purpose purpose) {
+        return listActionsSince(account, since, 1, maxPages, wanted, purpose);
+    }
+
+    /**
+     * As {@link #listActionsSince(String, Instant, int, Set, Purpose)}, from page {@code firstPage}
+     * on: where the caller knows at least that many newer actions come first (a page holds
+     * {@link #ACTION_LIST_PAGE} of them).
+     */
+    public List<Action> listActionsSince(String account, Instant since, int firstPage, int maxPages, Set<Long> wanted,
+            Purpose purpose) {
         List<Action> found = new ArrayList<>();
         Set<Long> missing = new HashSet<>(wanted);
-        for (int page = 1; page <= maxPages; page++) {
+        for (int page = firstPage; page < firstPage + maxPages; page++) {
             int current = page;
-            JsonNode body = call(account, "GET /v2/actions", purpose, auth -> actions.list(auth, current, 200));
+            JsonNode body = call(account, "GET /v2/actions", purpose,
+                    auth -> actions.list(auth, current, ACTION_LIST_PAGE));
             boolean older = false;
             for (JsonNode node : body.path("actions")) {
                 Action action = read(node, Action.class);

@@ -132,6 +132,20 @@ public class TrackingLedger {
     }
 
     /**
+     * How many of the account's actions this worker knows to be newer than action {@code actionId}
+     * (DigitalOcean's action ids grow with time, and its list puts the newest first): at least
+     * this many come before it in the account's action list.
+     */
+    @Transactional
+    public long actionsNewerThan(String account, long actionId) {
+        return ((Number) em.createNativeQuery("""
+                select count(*) from job_action a join job j on j.id = a.job_id
+                where a.action_id > :actionId and j.account = :account""")
+                .setParameter("actionId", actionId).setParameter("account", account)
+                .getSingleResult()).longValue();
+    }
+
+    /**
      * Claims the account's next read of its action list, which serves every action in flight on
      * it whichever pod submitted them: it goes to one pod at a time, for {@code lease}, once it is
      * due.
