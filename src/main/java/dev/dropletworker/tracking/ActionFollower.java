@@ -117,9 +117,10 @@ public class ActionFollower {
      * Reads the due actions of an account with several in flight (a bulk, a multi-create, a busy
      * account) from its action list, newest first, instead of one request each: a page of 200 costs
      * what one single read does and shows every recent action of the account at once, whichever pod
-     * follows it. The read starts on the page the newest due action has reached at the least (the
-     * account's actions this worker knows to be newer push it down), so actions that waited behind
-     * thousands of newer ones are still read from the list. One pod at a time makes the account's read, at most once per
+     * follows it. The account's actions this worker knows to be newer than the due ones push them
+     * down the list: when the pages a read may take do not reach the due ones from page 1, it starts
+     * further down ({@link PollSchedule#firstListPage}), so actions that waited behind thousands of
+     * newer ones are still read from the list. One pod at a time makes the account's read, at most once per
      * {@link TrackingConfig#listReadInterval()}; a pod whose due actions find the read not its to
      * make lets them wait for the next, which sees them. Actions in flight but not yet due that the
      * page shows finished are recorded too, which spares their polls.
@@ -148,11 +149,12 @@ public class ActionFollower {
                     since = started;
                 }
             }
-            // Newest first: the read starts on the page where the newest due action is, at the earliest.
-            long newer = ledger.actionsNewerThan(account, wanted.stream().mapToLong(Long::longValue).max().orElseThrow());
-            int firstPage = (int) Math.min(Integer.MAX_VALUE / 2, newer / DigitalOcean.ACTION_LIST_PAGE + 1);
-            List<Action> page = api.listActionsSince(account, since, firstPage, schedule.listPagesFor(rows.size()),
-                    wanted, Purpose.FOLLOW_UP);
+            int pages = schedule.listPagesFor(rows.size());
+            int firstPage = PollSchedule.firstListPage(
+                    ledger.actionsNewerThan(account, wanted.stream().mapToLong(Long::longValue).max().orElseThrow()),
+                    ledger.actionsNewerThan(account, wanted.stream().mapToLong(Long::longValue).min().orElseThrow()),
+                    pages, DigitalOcean.ACTION_LIST_PAGE);
+            List<Action> page = api.listActionsSince(account, since, firstPage, pages, wanted, Purpose.FOLLOW_UP);
             metrics.counter("dropletworker.tracking.list.reads").increment();
             Map<Long, Action> finishedElsewhere = new HashMap<>();
             for (Action action : page) {

@@ -112,4 +112,17 @@ final class PollSchedule {
     int listPagesFor(int dueActions) {
         return Math.max(1, dueActions - 1);
     }
+
+    /**
+     * The page of the account's list (newest first, {@code perPage} a page) a read of {@code pages}
+     * pages starts on, when at least {@code newerThanNewest} actions are newer than the newest due
+     * one and {@code newerThanOldest} newer than the oldest: page 1 while the pages reach the oldest
+     * due one from there (the newer actions a read passes on the way, finished ones recorded, cost
+     * nothing more); else as late as reaches it, and never after the newest due one's page.
+     */
+    static int firstListPage(long newerThanNewest, long newerThanOldest, int pages, int perPage) {
+        long newestPage = newerThanNewest / perPage + 1;
+        long oldestPage = Math.max(newestPage, newerThanOldest / perPage + 1);
+        return (int) Math.max(1, Math.min(newestPage, oldestPage - pages + 1));
+    }
 }

@@ -64,6 +64,20 @@ class PollScheduleTest {
     }
 
     @Test
+    void aListReadStartsOnPageOneWhileItsPagesReachTheDueActionsAndFurtherDownOnceTheyDoNot() {
+        // Due actions on page 1, or within the read's pages of it: from page 1.
+        assertEquals(1, PollSchedule.firstListPage(0, 40, 1, 200));
+        assertEquals(1, PollSchedule.firstListPage(210, 213, 2, 200));
+        assertEquals(1, PollSchedule.firstListPage(1_000, 1_049, 49, 200));
+        // Beyond them: the latest start that still reaches the oldest due action.
+        assertEquals(2, PollSchedule.firstListPage(210, 212, 1, 200));
+        assertEquals(43, PollSchedule.firstListPage(18_000, 18_049, 49, 200));
+        assertEquals(81, PollSchedule.firstListPage(16_000, 16_120, 1, 200));
+        // Due actions spread over more pages than a read takes: from the newest one's page.
+        assertEquals(11, PollSchedule.firstListPage(2_000, 19_000, 49, 200));
+    }
+
+    @Test
     void anAccountsListIsReadAtMostOncePerIntervalAndDueActionsWaitForTheNextRead() {
         assertEquals(Duration.ofSeconds(6), SCHEDULE.untilNextListRead());
         assertEquals(Duration.ofMillis(4200), SCHEDULE.untilAccountListRead(Duration.ofMillis(4200)));
