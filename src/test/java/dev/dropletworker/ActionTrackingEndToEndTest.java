@@ -206,16 +206,19 @@ class ActionTrackingEndToEndTest extends WorkerEndToEnd {
 
         assertEquals("completed", event.path("data").path("outcome").asText(), event.toString());
         List<JsonNode> reads = simulator.requestsSince(since).stream()
-                .filter(r -> "GET".equals(r.path("method").asText()) && r.path("path").asText().startsWith("/v2/actions"))
+                .filter(r -> "GET".equals(r.path("method").asText()))
+                .filter(r -> r.path("path").asText().startsWith("/v2/actions"))
                 .toList();
         assertTrue(!reads.isEmpty() && reads.get(0).path("path").asText().equals("/v2/actions"), reads.toString());
         assertTrue(List.of(reads.get(0).path("query").asText().split("&")).contains("page=2"),
                 "the read starts on the page where the due actions are: " + reads.get(0));
-        olderActions.forEach(id -> assertTrue(reads.stream().noneMatch(r -> r.path("path").asText().equals("/v2/actions/" + id)),
+        olderActions.forEach(id -> assertTrue(
+                reads.stream().noneMatch(r -> r.path("path").asText().equals("/v2/actions/" + id)),
                 "action " + id + " was not read on its own: " + reads));
 
         pollNow(newer.id());
-        assertEquals("completed", bus.awaitEvent(newer.commandId(), EVENT_TIMEOUT).path("data").path("outcome").asText());
+        JsonNode newerEvent = bus.awaitEvent(newer.commandId(), EVENT_TIMEOUT);
+        assertEquals("completed", newerEvent.path("data").path("outcome").asText(), newerEvent.toString());
     }
 
     /** Sends the command, waits until its job is IN_PROGRESS and keeps its actions' next polls an hour away. */

@@ -120,8 +120,8 @@ public class ActionFollower {
      * follows it. The account's actions this worker knows to be newer than the due ones push them
      * down the list: when the pages a read may take do not reach the due ones from page 1, it starts
      * further down ({@link PollSchedule#firstListPage}), so actions that waited behind thousands of
-     * newer ones are still read from the list. One pod at a time makes the account's read, at most once per
-     * {@link TrackingConfig#listReadInterval()}; a pod whose due actions find the read not its to
+     * newer ones are still read from the list. One pod at a time makes the account's read, at most
+     * once per {@link TrackingConfig#listReadInterval()}; a pod whose due actions find the read not its to
      * make lets them wait for the next, which sees them. Actions in flight but not yet due that the
      * page shows finished are recorded too, which spares their polls.
      *
