@@ -93,14 +93,8 @@ class ActionTrackingEndToEndTest extends WorkerEndToEnd {
                 .until(() -> jobs.findByCommandId(loneCommand).orElse(null),
                         job -> job != null && job.state() == JobState.IN_PROGRESS);
         // Its next poll an hour away, as for a long action late in its doubling: only a read made
-        // for other actions can show it finished. (Set again if a poll in flight overwrote it.)
-        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            boolean settled = nextPollIsAnHourAway(loneJob.id());
-            if (!settled) {
-                pushNextPollAnHourAway(loneJob.id());
-            }
-            return settled;
-        });
+        // for other actions can show it finished.
+        keepPollsAnHourAway(loneJob.id());
         String tag = "others-" + UUID.randomUUID().toString().substring(0, 8);
         for (int i = 0; i < 3; i++) {
             simulator.seedDroplet(tag + "-" + i, tag);
@@ -228,15 +222,19 @@ class ActionTrackingEndToEndTest extends WorkerEndToEnd {
         bus.send(commandId, command.toString());
         JobView job = Awaitility.await().atMost(EVENT_TIMEOUT).until(() -> jobs.findByCommandId(commandId).orElse(null),
                 found -> found != null && found.state() == JobState.IN_PROGRESS);
-        // Set again if a poll in flight overwrote it.
+        keepPollsAnHourAway(job.id());
+        return job;
+    }
+
+    /** Puts the next polls of the job's actions an hour away, again if a poll in flight overwrote one. */
+    private void keepPollsAnHourAway(UUID jobId) {
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            boolean settled = everyPollIsAnHourAway(job.id());
+            boolean settled = everyPollIsAnHourAway(jobId);
             if (!settled) {
-                pushNextPollAnHourAway(job.id());
+                pushNextPollAnHourAway(jobId);
             }
             return settled;
         });
-        return job;
     }
 
     @Test
@@ -329,22 +327,14 @@ class ActionTrackingEndToEndTest extends WorkerEndToEnd {
                 .setParameter("id", jobId).getResultList()).stream().map(Number::longValue).toList();
     }
 
+    /** Whether the job has actions in progress and the next poll of each is an hour away. */
     @Transactional
     boolean everyPollIsAnHourAway(UUID jobId) {
-        return ((Number) em.createNativeQuery("""
-                select count(*) from job_action
-                where job_id = :id and status = 'in-progress' and next_poll_at < now() + interval '30 minutes'""")
+        return (Boolean) em.createNativeQuery("""
+                select count(*) > 0 and count(*) filter (where next_poll_at < now() + interval '30 minutes') = 0
+                from job_action where job_id = :id and status = 'in-progress'""")
                 .setParameter("id", jobId)
-                .getSingleResult()).longValue() == 0 && nextPollIsAnHourAway(jobId);
-    }
-
-    @Transactional
-    boolean nextPollIsAnHourAway(UUID jobId) {
-        return !em.createNativeQuery("""
-                select 1 from job_action
-                where job_id = :id and status = 'in-progress' and next_poll_at > now() + interval '30 minutes'""")
-                .setParameter("id", jobId)
-                .getResultList().isEmpty();
+                .getSingleResult();
     }
 
     private JsonNode send(ObjectNode command) {

@@ -131,18 +131,24 @@ public class TrackingLedger {
         return byAccount;
     }
 
+    /** How many of an account's actions the worker knows to be newer than its newest and its oldest due one. */
+    public record NewerActions(long thanNewest, long thanOldest) {
+    }
+
     /**
-     * How many of the account's actions this worker knows to be newer than action {@code actionId}
-     * (DigitalOcean's action ids grow with time, and its list puts the newest first): at least
-     * this many come before it in the account's action list.
+     * How many of the account's actions this worker knows to be newer than action {@code newestId}
+     * and than action {@code oldestId} (DigitalOcean's action ids grow with time, and its list puts
+     * the newest first): at least that many come before each in the account's action list.
      */
     @Transactional
-    public long actionsNewerThan(String account, long actionId) {
-        return ((Number) em.createNativeQuery("""
-                select count(*) from job_action a join job j on j.id = a.job_id
-                where a.action_id > :actionId and j.account = :account""")
-                .setParameter("actionId", actionId).setParameter("account", account)
-                .getSingleResult()).longValue();
+    public NewerActions actionsNewerThan(String account, long newestId, long oldestId) {
+        Object[] counts = (Object[]) em.createNativeQuery("""
+                select count(*) filter (where a.action_id > :newest), count(*)
+                from job_action a join job j on j.id = a.job_id
+                where a.action_id > :oldest and j.account = :account""")
+                .setParameter("newest", newestId).setParameter("oldest", oldestId).setParameter("account", account)
+                .getSingleResult();
+        return new NewerActions(((Number) counts[0]).longValue(), ((Number) counts[1]).longValue());
     }
 
     /**

@@ -24,6 +24,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -150,10 +151,10 @@ public class ActionFollower {
                 }
             }
             int pages = schedule.listPagesFor(rows.size());
-            int firstPage = PollSchedule.firstListPage(
-                    ledger.actionsNewerThan(account, wanted.stream().mapToLong(Long::longValue).max().orElseThrow()),
-                    ledger.actionsNewerThan(account, wanted.stream().mapToLong(Long::longValue).min().orElseThrow()),
-                    pages, DigitalOcean.ACTION_LIST_PAGE);
+            TrackingLedger.NewerActions newer = ledger.actionsNewerThan(account, Collections.max(wanted),
+                    Collections.min(wanted));
+            int firstPage = PollSchedule.firstListPage(newer.thanNewest(), newer.thanOldest(), pages,
+                    DigitalOcean.ACTION_LIST_PAGE);
             List<Action> page = api.listActionsSince(account, since, firstPage, pages, wanted, Purpose.FOLLOW_UP);
             metrics.counter("dropletworker.tracking.list.reads").increment();
             Map<Long, Action> finishedElsewhere = new HashMap<>();
