@@ -148,7 +148,7 @@ public class OutboxRelay {
         @SuppressWarnings("unchecked")
         List<OutboxEvent> pending = em.createNativeQuery("""
                         select e.* from outbox_event e
-                        where e.sent_at is null and e.parked_at is null and e.id not in (:inFlight)
+                        where e.sent_at is null and e.parked_at is null and e.id <> all(:inFlight)
                           and not exists (
                                 select 1 from outbox_event earlier
                                 where earlier.event_key = e.event_key and earlier.sent_at is null
@@ -157,7 +157,7 @@ public class OutboxRelay {
                         order by e.created_at
                         limit :limit
                         for update of e skip locked""", OutboxEvent.class)
-                .setParameter("inFlight", inFlight.isEmpty() ? Set.of(new UUID(0, 0)) : Set.copyOf(inFlight))
+                .setParameter("inFlight", inFlight.toArray(UUID[]::new))
                 .setParameter("limit", config.batchSize())
                 .getResultList();
         if (pending.isEmpty()) {
@@ -265,9 +265,10 @@ public class OutboxRelay {
         if (acknowledged.isEmpty()) {
             return 0;
         }
-        int marked = em.createQuery("update OutboxEvent set sentAt = :now where id in :ids and sentAt is null")
+        // One array parameter: one SQL text whatever the number of ids (see job's SqlArrays).
+        int marked = em.createNativeQuery("update outbox_event set sent_at = :now where id = any(:ids) and sent_at is null")
                 .setParameter("now", Instant.now())
-                .setParameter("ids", acknowledged)
+                .setParameter("ids", acknowledged.toArray(UUID[]::new))
                 .executeUpdate();
         acknowledged.forEach(inFlight::remove);
         return marked;

@@ -18,8 +18,10 @@ class JobActionRepository implements PanacheRepositoryBase<JobAction, Long> {
 
     /** The actions these jobs' current generations started, in the order they were recorded. */
     List<JobAction> ofJobs(Collection<UUID> jobIds) {
-        return list("jobId in ?1 and generation = (select j.generation from Job j where j.id = jobId)", Sort.by("id"),
-                jobIds);
+        return SqlArrays.entities(getEntityManager(), """
+                select a.* from job_action a join job j on j.id = a.job_id
+                where a.job_id = any(:ids) and a.generation = j.generation
+                order by a.id""", JobAction.class, jobIds);
     }
 
     /** Every action the job started, over all its generations, in the order they were recorded. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
@@ -416,10 +415,10 @@ public class JobStore {
         List<UUID> marked = em.createNativeQuery("""
                 update job set lease_expires_at = now() + make_interval(secs => :lease), sent_at = now(),
                                updated_at = now()
-                where id in (:ids) and lease_owner = :owner and state = 'SUBMITTING' and lease_expires_at > now()
+                where id = any(:ids) and lease_owner = :owner and state = 'SUBMITTING' and lease_expires_at > now()
                 returning id""")
                 .setParameter("lease", sameLease(claims).toMillis() / 1000.0)
-                .setParameter("ids", claims.stream().map(JobClaim::jobId).toList())
+                .setParameter("ids", SqlArrays.array(claims.stream().map(JobClaim::jobId).toList()))
                 .setParameter("owner", sameOwner(claims))
                 .getResultList();
         return Set.copyOf(marked);
@@ -438,8 +437,8 @@ public class JobStore {
         }
         em.createNativeQuery("""
                 update job set sent_at = null, updated_at = now()
-                where id in (:ids) and lease_owner = :owner and state = 'SUBMITTING'""")
-                .setParameter("ids", claims.stream().map(JobClaim::jobId).toList())
+                where id = any(:ids) and lease_owner = :owner and state = 'SUBMITTING'""")
+                .setParameter("ids", SqlArrays.array(claims.stream().map(JobClaim::jobId).toList()))
                 .setParameter("owner", sameOwner(claims))
                 .executeUpdate();
     }
@@ -541,7 +540,7 @@ public class JobStore {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return jobs.list("id in ?1", Sort.by("seq"), ids);
+        return SqlArrays.entities(em, "select * from job where id = any(:ids) order by seq", Job.class, ids);
     }
 
     private String json(Object value) {

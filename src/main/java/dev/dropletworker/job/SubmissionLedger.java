@@ -133,9 +133,7 @@ public class SubmissionLedger {
      * overlapping sets never wait on each other in a circle.
      */
     List<Job> lockInIdOrder(Collection<UUID> jobIds) {
-        return em.createQuery("from Job where id in :ids order by id", Job.class)
-                .setParameter("ids", jobIds)
-                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                .getResultList();
+        return SqlArrays.entities(em, "select * from job where id = any(:ids) order by id for update", Job.class,
+                jobIds);
     }
 }

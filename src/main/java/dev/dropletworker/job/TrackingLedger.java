@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 
 /**
  * The tracking side of the job tables: which actions each job follows, claiming their polls,
@@ -113,8 +114,8 @@ public class TrackingLedger {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return em.createQuery("from JobAction where id in :ids order by nextPollAt, id", JobAction.class)
-                .setParameter("ids", ids).getResultStream().map(JobAction::view).toList();
+        return SqlArrays.entities(em, "select * from job_action where id = any(:ids) order by next_poll_at, id",
+                JobAction.class, ids).stream().map(JobAction::view).toList();
     }
 
     /** How many actions each account has in flight (all pods' together), held ones included. */
@@ -227,14 +228,14 @@ public class TrackingLedger {
         if (actionIds.isEmpty()) {
             return Map.of();
         }
-        List<JobAction> rows = em.createQuery("""
-                select a from JobAction a, Job j
-                where j.id = a.jobId and a.generation = j.generation and a.status = 'in-progress'
-                  and j.account = :account and (j.state = :state or j.holdsUntil > :now) and a.actionId in :ids""", JobAction.class)
-                .setParameter("state", JobState.IN_PROGRESS)
+        @SuppressWarnings("unchecked")
+        List<JobAction> rows = em.createNativeQuery("""
+                select a.* from job_action a join job j on j.id = a.job_id
+                where a.generation = j.generation and a.status = 'in-progress' and j.account = :account
+                  and (j.state = 'IN_PROGRESS' or j.holds_until > :now) and a.action_id = any(:ids)""", JobAction.class)
                 .setParameter("now", Instant.now())
                 .setParameter("account", account)
-                .setParameter("ids", actionIds)
+                .setParameter("ids", SqlArrays.array(actionIds))
                 .getResultList();
         Map<Long, ActionView> byAction = new HashMap<>();
         rows.forEach(r -> byAction.put(r.actionId, r.view()));
@@ -250,8 +251,10 @@ public class TrackingLedger {
         if (actionIds.isEmpty()) {
             return Set.of();
         }
-        return new HashSet<>(em.createQuery("select a.actionId from JobAction a where a.actionId in :ids", Long.class)
-                .setParameter("ids", actionIds).getResultList());
+        @SuppressWarnings("unchecked")
+        List<Number> followed = em.createNativeQuery("select action_id from job_action where action_id = any(:ids)")
+                .setParameter("ids", SqlArrays.array(actionIds)).getResultList();
+        return followed.stream().map(Number::longValue).collect(Collectors.toSet());
     }
 
     /**
@@ -279,10 +282,8 @@ public class TrackingLedger {
         if (actions.isEmpty()) {
             return Set.of();
         }
-        List<JobAction> rows = em.createQuery("from JobAction where id in :ids order by id", JobAction.class)
-                .setParameter("ids", actions.keySet())
-                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                .getResultList();
+        List<JobAction> rows = SqlArrays.entities(em, "select * from job_action where id = any(:ids) order by id for update",
+                JobAction.class, actions.keySet());
         Instant now = moves.now();
         Set<Long> finished = new HashSet<>();
         Set<UUID> jobsOfFinished = new HashSet<>();
@@ -301,8 +302,8 @@ public class TrackingLedger {
             // ids; only the ones holding their Droplets are looked at again.
             @SuppressWarnings("unchecked")
             List<Object[]> locked = em.createNativeQuery(
-                            "select id, holds_until is not null from job where id in (:ids) order by id for update")
-                    .setParameter("ids", jobsOfFinished)
+                            "select id, holds_until is not null from job where id = any(:ids) order by id for update")
+                    .setParameter("ids", SqlArrays.array(jobsOfFinished))
                     .getResultList();
             locked.stream().filter(job -> (Boolean) job[1]).forEach(job -> letGoIfHeldAndDone((UUID) job[0]));
         }
@@ -346,9 +347,9 @@ public class TrackingLedger {
         }
         em.createNativeQuery("""
                 update job_action set next_poll_at = now() + make_interval(secs => :delay)
-                where id in (:ids) and status = 'in-progress'""")
+                where id = any(:ids) and status = 'in-progress'""")
                 .setParameter("delay", delay.toMillis() / 1000.0)
-                .setParameter("ids", rowIds)
+                .setParameter("ids", SqlArrays.array(rowIds))
                 .executeUpdate();
     }
 

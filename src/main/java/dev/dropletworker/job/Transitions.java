@@ -149,7 +149,7 @@ class Transitions {
 
     private void letGoOfTargets(Collection<UUID> jobIds) {
         if (!jobIds.isEmpty()) {
-            em.createNativeQuery("delete from job_target where job_id in (:ids)").setParameter("ids", jobIds)
+            em.createNativeQuery("delete from job_target where job_id = any(:ids)").setParameter("ids", SqlArrays.array(jobIds))
                     .executeUpdate();
         }
     }
@@ -184,7 +184,6 @@ class Transitions {
     }
 
     private void announceFinished(Job job, List<ActionView> started) {
-        em.flush();
         List<ActionView> reported = started != null ? started
                 : actions.ofJob(job.id).stream().map(JobAction::view).toList();
         finished.fire(new JobFinished(job.view(), reported));
