@@ -5,6 +5,7 @@ import static dev.dropletworker.tools.benchmark.BenchmarkGround.progress;
 import dev.dropletworker.simulator.SimulatorConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code overhead} scenario: the limits of the simulator and of the worker raised out of the
@@ -13,7 +14,7 @@ import java.util.List;
  * second for the latency target); the worker's CPU is read from its process after readiness, when
  * half the events have arrived and when the last has, so start-up is left out and the second half
  * shows the cost once the JIT has compiled the hot paths; what the JIT's own compiler threads used
- * is shown apart, as part of it. Its own latency comes from its rows:
+ * is shown apart, as part of it, and PostgreSQL's CPU over the same span beside it. Its own latency comes from its rows:
  * command recorded → POST sent, and action seen finished → event published (the first poll's
  * wait, which DigitalOcean's action time would fill, is between the two and not in either).
  */
@@ -36,6 +37,8 @@ final class OverheadRun {
             ground.launch(o.pods(), o.workerSettings());
             List<CommandSender.Reboot> commands = CommandSender.reboots(droplets, o.actions(), "overhead");
             RequestCounts before = RequestCounts.of(ground.simulator, BenchmarkGround.WORKER_TOKEN_LABEL);
+            Optional<PostgresCpu> database = ground.database.cpu();
+            long databaseBefore = database.map(PostgresCpu::millis).orElse(-1L);
             long cpuBefore = ground.podsCpuMillis();
             long jitBefore = ground.podsCompilerCpuMillis();
             CommandSender.Offer offer = sender.offer(commands, o.rate());
@@ -48,6 +51,7 @@ final class OverheadRun {
             int answeredAtHalf = events.answered();
             boolean answered = events.awaitAnswered(commands.size(), o.drainTimeout());
             long cpuAfter = ground.podsCpuMillis();
+            long databaseAfter = database.map(PostgresCpu::millis).orElse(-1L);
             long jitAfter = ground.podsCompilerCpuMillis();
             int jobs = events.answered();
             double seconds = Duration.between(offer.started(), events.lastArrival()).toMillis() / 1000.0;
@@ -73,6 +77,9 @@ final class OverheadRun {
                     .put("jit_cpu_ms_per_job_second_half", "of it the JIT compiler threads', second half",
                             jitAtHalf < 0 || jobs <= answeredAtHalf ? null
                                     : (double) (jitAfter - jitAtHalf) / (jobs - answeredAtHalf))
+                    .put("database_cpu_ms_per_job", "PostgreSQL CPU ms per job (the whole server)",
+                            databaseBefore < 0 || databaseAfter < 0 || jobs == 0 ? null
+                                    : (double) (databaseAfter - databaseBefore) / jobs)
                     .put("received_to_sent", "command recorded → POST sent",
                             new Percentiles(ground.database.receivedToSentMillis()).summary())
                     .put("received_to_sent_later_half", "of it the later half of the commands recorded",
