@@ -1,7 +1,6 @@
 package dev.dropletworker.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropletworker.digitalocean.Action;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -83,16 +82,6 @@ class JobAction {
         row.dropletId = action.resourceId();
         row.copy(action);
         return row;
-    }
-
-    /** A new row's columns as one row of {@link TrackingLedger}'s insert; the id is left to the table. */
-    void writeNew(ObjectNode row) {
-        row.put("job_id", jobId.toString()).put("generation", generation).put("action_id", actionId)
-                .put("droplet_id", dropletId).put("type", type).put("status", status)
-                .put("started_at", startedAt == null ? null : startedAt.toString())
-                .put("completed_at", completedAt == null ? null : completedAt.toString())
-                .put("resource_type", resourceType).put("region_slug", regionSlug).put("polls", polls)
-                .put("poll_failures", pollFailures).put("next_poll_at", nextPollAt.toString());
     }
 
     /**

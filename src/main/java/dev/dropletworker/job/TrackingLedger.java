@@ -1,8 +1,6 @@
 package dev.dropletworker.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dropletworker.digitalocean.Action;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -30,22 +28,6 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 public class TrackingLedger {
-
-    /**
-     * New action rows, inserted by one statement in the order given: a persisted entity with a
-     * generated id is inserted on its own at once, a round trip each. The rows come as one JSON
-     * array, so every batch size is the same statement.
-     */
-    private static final String INSERT_ACTIONS = """
-            insert into job_action (job_id, generation, action_id, droplet_id, type, status, started_at,
-                                    completed_at, resource_type, region_slug, polls, poll_failures, next_poll_at)
-            select r.job_id, r.generation, r.action_id, r.droplet_id, r.type, r.status, r.started_at,
-                   r.completed_at, r.resource_type, r.region_slug, r.polls, r.poll_failures, r.next_poll_at
-            from json_to_recordset(cast(:rows as json)) as r (
-                ord int, job_id uuid, generation int, action_id bigint, droplet_id bigint, type text, status text,
-                started_at timestamptz, completed_at timestamptz, resource_type text, region_slug text, polls int,
-                poll_failures int, next_poll_at timestamptz)
-            order by r.ord""";
 
     private final EntityManager em;
     private final Transitions moves;
@@ -88,28 +70,24 @@ public class TrackingLedger {
     public int followAll(List<Follow> follows, Function<String, Duration> untilFirstPoll) {
         Map<UUID, Job> leased = submissions.leasedAll(follows.stream().map(Follow::claim).toList());
         Instant now = moves.now();
-        List<Transitions.Step> steps = new ArrayList<>();
-        ArrayNode rows = JsonNodeFactory.instance.arrayNode();
+        int recorded = 0;
         for (Follow follow : follows) {
             Job job = leased.get(follow.claim().jobId());
             if (job == null) {
                 continue;
             }
             for (Action action : follow.actions()) {
-                JobAction.following(job.id, job.generation, action, now.plus(untilFirstPoll.apply(action.type())))
-                        .writeNew(rows.addObject().put("ord", rows.size()));
+                em.persist(JobAction.following(job.id, job.generation, action,
+                        now.plus(untilFirstPoll.apply(action.type()))));
             }
             if (follow.createdDroplets() != null) {
                 job.keepCreatedDroplets(follow.createdDroplets());
             }
             SubmissionLedger.count(job, follow.attempt());
-            steps.add(new Transitions.Step(job, JobState.IN_PROGRESS, follow.detail()));
+            moves.move(job, JobState.IN_PROGRESS, follow.detail());
+            recorded++;
         }
-        if (!rows.isEmpty()) {
-            em.createNativeQuery(INSERT_ACTIONS).setParameter("rows", rows.toString()).executeUpdate();
-        }
-        moves.stepAll(steps);
-        return steps.size();
+        return recorded;
     }
 
     /**

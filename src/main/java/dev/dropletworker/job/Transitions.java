@@ -1,7 +1,5 @@
 package dev.dropletworker.job;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
@@ -27,27 +25,13 @@ class Transitions {
 
     private static final Logger LOG = Logger.getLogger(Transitions.class);
 
-    /**
-     * Transition rows, inserted by one statement in the order given (see {@link #insert}); the
-     * batch comes as one JSON array, so every batch size is the same statement.
-     */
-    private static final String INSERT_ALL = """
-            insert into job_transition (job_id, from_state, to_state, at, detail)
-            select r.job_id, r.from_state, r.to_state, r.at, r.detail
-            from json_to_recordset(cast(:rows as json))
-                 as r (ord int, job_id uuid, from_state text, to_state text, at timestamptz, detail text)
-            order by r.ord""";
-
     private final EntityManager em;
-    private final ObjectMapper mapper;
     private final JobActionRepository actions;
     private final Event<JobFinished> finished;
     private final DatabaseClock clock;
 
-    Transitions(EntityManager em, ObjectMapper mapper, JobActionRepository actions, Event<JobFinished> finished,
-            DatabaseClock clock) {
+    Transitions(EntityManager em, JobActionRepository actions, Event<JobFinished> finished, DatabaseClock clock) {
         this.em = em;
-        this.mapper = mapper;
         this.actions = actions;
         this.finished = finished;
         this.clock = clock;
@@ -64,25 +48,8 @@ class Transitions {
         if (target.isTerminal()) {
             endAll(List.of(new End(job, target, detail, null)));
         } else {
-            stepAll(List.of(new Step(job, target, detail)));
+            step(job, target, detail);
         }
-    }
-
-    /** A locked job's move to a state that does not end it. */
-    record Step(Job job, JobState target, String detail) {
-        Step {
-            if (target.isTerminal()) {
-                throw new IllegalArgumentException(target + " ends a job: see End");
-            }
-        }
-    }
-
-    /** Moves locked jobs on, none of them to an end: each one's state, their transitions in one statement. */
-    @Transactional(Transactional.TxType.MANDATORY)
-    void stepAll(List<Step> steps) {
-        List<JobTransition> rows = new ArrayList<>();
-        steps.forEach(s -> step(s.job(), s.target(), s.detail(), rows));
-        insert(rows);
     }
 
     /**
@@ -111,20 +78,18 @@ class Transitions {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     void endAll(List<End> ends) {
-        List<JobTransition> rows = new ArrayList<>();
         List<UUID> letGo = new ArrayList<>();
         for (End end : ends) {
-            step(end.job(), end.terminal(), end.detail(), rows);
+            step(end.job(), end.terminal(), end.detail());
             if (!end.job().holding()) {
                 letGo.add(end.job().id);
             }
         }
-        insert(rows);
         letGoOfTargets(letGo);
         ends.forEach(end -> announceFinished(end.job(), end.started()));
     }
 
-    private void step(Job job, JobState target, String detail, List<JobTransition> rows) {
+    private void step(Job job, JobState target, String detail) {
         JobState from = job.state;
         if (!from.canMoveTo(target)) {
             throw new IllegalStateException("job " + job.id + ": " + from + " -> " + target + " is not allowed");
@@ -133,11 +98,11 @@ class Transitions {
         String endedWait = job.endWait();
         if (endedWait != null && from == JobState.SUBMITTING) {
             // The claim that ends a run of waits stands for all of them in the history.
-            rows.add(JobTransition.of(job.id, JobState.RECEIVED, JobState.SUBMITTING, now, endedWait));
+            em.persist(JobTransition.of(job.id, JobState.RECEIVED, JobState.SUBMITTING, now, endedWait));
             log(job, JobState.RECEIVED, JobState.SUBMITTING, endedWait);
         }
         job.moveTo(target, now);
-        record(job, from, target, detail, rows);
+        record(job, from, target, detail);
     }
 
     /**
@@ -158,9 +123,7 @@ class Transitions {
                     .setParameter("id", job.id).setParameter("droplet", job.dropletId).setParameter("seq", job.seq)
                     .executeUpdate();
         }
-        List<JobTransition> rows = new ArrayList<>();
-        record(job, from, JobState.RECEIVED, detail, rows);
-        insert(rows);
+        record(job, from, JobState.RECEIVED, detail);
     }
 
     /**
@@ -208,29 +171,9 @@ class Transitions {
         log(job, from, job.state, detail);
     }
 
-    private static void record(Job job, JobState from, JobState to, String detail, List<JobTransition> rows) {
-        rows.add(JobTransition.of(job.id, from, to, job.updatedAt, detail));
+    private void record(Job job, JobState from, JobState to, String detail) {
+        em.persist(JobTransition.of(job.id, from, to, job.updatedAt, detail));
         log(job, from, to, detail);
-    }
-
-    /**
-     * Inserts transition rows with one statement, not one round trip each (an entity with a
-     * generated id is inserted as soon as it is persisted). Their ids come from the table's
-     * sequence in the order given, so a job's history keeps the order of its transitions, with the
-     * rows that intake and claims write in SQL.
-     */
-    private void insert(List<JobTransition> rows) {
-        if (rows.isEmpty()) {
-            return;
-        }
-        ArrayNode json = mapper.createArrayNode();
-        for (int i = 0; i < rows.size(); i++) {
-            JobTransition row = rows.get(i);
-            json.addObject().put("ord", i).put("job_id", row.jobId.toString())
-                    .put("from_state", row.fromState == null ? null : row.fromState.name())
-                    .put("to_state", row.toState.name()).put("at", row.at.toString()).put("detail", row.detail);
-        }
-        em.createNativeQuery(INSERT_ALL).setParameter("rows", json.toString()).executeUpdate();
     }
 
     private static void log(Job job, JobState from, JobState to, String detail) {
