@@ -157,6 +157,7 @@ public class OutboxRelay {
                         order by e.created_at
                         limit :limit
                         for update of e skip locked""", OutboxEvent.class)
+                // One array: one SQL text however many are in flight (see job's SqlArrays).
                 .setParameter("inFlight", inFlight.toArray(UUID[]::new))
                 .setParameter("limit", config.batchSize())
                 .getResultList();
@@ -265,10 +266,9 @@ public class OutboxRelay {
         if (acknowledged.isEmpty()) {
             return 0;
         }
-        // One array parameter: one SQL text whatever the number of ids (see job's SqlArrays).
-        int marked = em.createNativeQuery("update outbox_event set sent_at = :now where id = any(:ids) and sent_at is null")
+        int marked = em.createQuery("update OutboxEvent set sentAt = :now where id in :ids and sentAt is null")
                 .setParameter("now", Instant.now())
-                .setParameter("ids", acknowledged.toArray(UUID[]::new))
+                .setParameter("ids", acknowledged)
                 .executeUpdate();
         acknowledged.forEach(inFlight::remove);
         return marked;

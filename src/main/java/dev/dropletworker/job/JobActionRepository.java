@@ -21,7 +21,7 @@ class JobActionRepository implements PanacheRepositoryBase<JobAction, Long> {
         return SqlArrays.entities(getEntityManager(), """
                 select a.* from job_action a join job j on j.id = a.job_id
                 where a.job_id = any(:ids) and a.generation = j.generation
-                order by a.id""", JobAction.class, jobIds);
+                order by a.id""", JobAction.class, SqlArrays.uuids(jobIds));
     }
 
     /** Every action the job started, over all its generations, in the order they were recorded. */

@@ -418,7 +418,7 @@ public class JobStore {
                 where id = any(:ids) and lease_owner = :owner and state = 'SUBMITTING' and lease_expires_at > now()
                 returning id""")
                 .setParameter("lease", sameLease(claims).toMillis() / 1000.0)
-                .setParameter("ids", SqlArrays.array(claims.stream().map(JobClaim::jobId).toList()))
+                .setParameter("ids", SqlArrays.uuids(claims.stream().map(JobClaim::jobId).toList()))
                 .setParameter("owner", sameOwner(claims))
                 .getResultList();
         return Set.copyOf(marked);
@@ -438,7 +438,7 @@ public class JobStore {
         em.createNativeQuery("""
                 update job set sent_at = null, updated_at = now()
                 where id = any(:ids) and lease_owner = :owner and state = 'SUBMITTING'""")
-                .setParameter("ids", SqlArrays.array(claims.stream().map(JobClaim::jobId).toList()))
+                .setParameter("ids", SqlArrays.uuids(claims.stream().map(JobClaim::jobId).toList()))
                 .setParameter("owner", sameOwner(claims))
                 .executeUpdate();
     }
@@ -540,7 +540,8 @@ public class JobStore {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return SqlArrays.entities(em, "select * from job where id = any(:ids) order by seq", Job.class, ids);
+        return SqlArrays.entities(em, "select * from job where id = any(:ids) order by seq", Job.class,
+                SqlArrays.uuids(ids));
     }
 
     private String json(Object value) {

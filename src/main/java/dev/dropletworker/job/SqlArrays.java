@@ -17,20 +17,19 @@ final class SqlArrays {
     private SqlArrays() {
     }
 
-    /** The entities a native query selects with {@code :ids} bound to these ids. */
+    /** The entities a native query selects with {@code :ids} bound to these ids ({@link #uuids}, {@link #longs}). */
     @SuppressWarnings("unchecked")
-    static <T> List<T> entities(EntityManager em, String sql, Class<T> type, Collection<?> ids) {
-        return em.createNativeQuery(sql, type).setParameter("ids", array(ids)).getResultList();
+    static <T> List<T> entities(EntityManager em, String sql, Class<T> type, Object[] ids) {
+        return em.createNativeQuery(sql, type).setParameter("ids", ids).getResultList();
     }
 
-    /** The ids as the array a {@code = any(:ids)} parameter takes: uuid[] or bigint[]. */
-    static Object array(Collection<?> ids) {
-        if (ids.stream().allMatch(UUID.class::isInstance)) {
-            return ids.toArray(UUID[]::new);
-        }
-        if (ids.stream().allMatch(Long.class::isInstance)) {
-            return ids.toArray(Long[]::new);
-        }
-        throw new IllegalArgumentException("ids are uuids or longs, one kind at a time");
+    /** The ids as a {@code uuid[]} parameter. */
+    static UUID[] uuids(Collection<UUID> ids) {
+        return ids.toArray(UUID[]::new);
+    }
+
+    /** The ids as a {@code bigint[]} parameter. */
+    static Long[] longs(Collection<Long> ids) {
+        return ids.toArray(Long[]::new);
     }
 }

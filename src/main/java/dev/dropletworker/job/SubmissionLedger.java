@@ -134,6 +134,6 @@ public class SubmissionLedger {
      */
     List<Job> lockInIdOrder(Collection<UUID> jobIds) {
         return SqlArrays.entities(em, "select * from job where id = any(:ids) order by id for update", Job.class,
-                jobIds);
+                SqlArrays.uuids(jobIds));
     }
 }

@@ -115,7 +115,7 @@ public class TrackingLedger {
             return List.of();
         }
         return SqlArrays.entities(em, "select * from job_action where id = any(:ids) order by next_poll_at, id",
-                JobAction.class, ids).stream().map(JobAction::view).toList();
+                JobAction.class, SqlArrays.longs(ids)).stream().map(JobAction::view).toList();
     }
 
     /** How many actions each account has in flight (all pods' together), held ones included. */
@@ -232,10 +232,11 @@ public class TrackingLedger {
         List<JobAction> rows = em.createNativeQuery("""
                 select a.* from job_action a join job j on j.id = a.job_id
                 where a.generation = j.generation and a.status = 'in-progress' and j.account = :account
-                  and (j.state = 'IN_PROGRESS' or j.holds_until > :now) and a.action_id = any(:ids)""", JobAction.class)
+                  and (j.state = 'IN_PROGRESS' or j.holds_until > :now)
+                  and a.action_id = any(:ids)""", JobAction.class)
                 .setParameter("now", Instant.now())
                 .setParameter("account", account)
-                .setParameter("ids", SqlArrays.array(actionIds))
+                .setParameter("ids", SqlArrays.longs(actionIds))
                 .getResultList();
         Map<Long, ActionView> byAction = new HashMap<>();
         rows.forEach(r -> byAction.put(r.actionId, r.view()));
@@ -253,7 +254,7 @@ public class TrackingLedger {
         }
         @SuppressWarnings("unchecked")
         List<Number> followed = em.createNativeQuery("select action_id from job_action where action_id = any(:ids)")
-                .setParameter("ids", SqlArrays.array(actionIds)).getResultList();
+                .setParameter("ids", SqlArrays.longs(actionIds)).getResultList();
         return followed.stream().map(Number::longValue).collect(Collectors.toSet());
     }
 
@@ -282,8 +283,9 @@ public class TrackingLedger {
         if (actions.isEmpty()) {
             return Set.of();
         }
-        List<JobAction> rows = SqlArrays.entities(em, "select * from job_action where id = any(:ids) order by id for update",
-                JobAction.class, actions.keySet());
+        List<JobAction> rows = SqlArrays.entities(em,
+                "select * from job_action where id = any(:ids) order by id for update", JobAction.class,
+                SqlArrays.longs(actions.keySet()));
         Instant now = moves.now();
         Set<Long> finished = new HashSet<>();
         Set<UUID> jobsOfFinished = new HashSet<>();
@@ -303,7 +305,7 @@ public class TrackingLedger {
             @SuppressWarnings("unchecked")
             List<Object[]> locked = em.createNativeQuery(
                             "select id, holds_until is not null from job where id = any(:ids) order by id for update")
-                    .setParameter("ids", SqlArrays.array(jobsOfFinished))
+                    .setParameter("ids", SqlArrays.uuids(jobsOfFinished))
                     .getResultList();
             locked.stream().filter(job -> (Boolean) job[1]).forEach(job -> letGoIfHeldAndDone((UUID) job[0]));
         }
@@ -349,7 +351,7 @@ public class TrackingLedger {
                 update job_action set next_poll_at = now() + make_interval(secs => :delay)
                 where id = any(:ids) and status = 'in-progress'""")
                 .setParameter("delay", delay.toMillis() / 1000.0)
-                .setParameter("ids", SqlArrays.array(rowIds))
+                .setParameter("ids", SqlArrays.longs(rowIds))
                 .executeUpdate();
     }
 

@@ -149,8 +149,8 @@ class Transitions {
 
     private void letGoOfTargets(Collection<UUID> jobIds) {
         if (!jobIds.isEmpty()) {
-            em.createNativeQuery("delete from job_target where job_id = any(:ids)").setParameter("ids", SqlArrays.array(jobIds))
-                    .executeUpdate();
+            em.createNativeQuery("delete from job_target where job_id = any(:ids)")
+                    .setParameter("ids", SqlArrays.uuids(jobIds)).executeUpdate();
         }
     }
 

@@ -14,9 +14,10 @@ import java.util.Optional;
  * second for the latency target); the worker's CPU is read from its process after readiness, when
  * half the events have arrived and when the last has, so start-up is left out and the second half
  * shows the cost once the JIT has compiled the hot paths; what the JIT's own compiler threads used
- * is shown apart, as part of it, and PostgreSQL's CPU over the same span beside it. Its own latency comes from its rows:
- * command recorded → POST sent, and action seen finished → event published (the first poll's
- * wait, which DigitalOcean's action time would fill, is between the two and not in either).
+ * is shown apart, as part of it, and PostgreSQL's CPU over the same span beside it. Its own
+ * latency comes from its rows: command recorded → POST sent, and action seen finished → event
+ * published (the first poll's wait, which DigitalOcean's action time would fill, is between the two
+ * and not in either).
  */
 final class OverheadRun {
 
