@@ -18,8 +18,8 @@ class JobActionRepository implements PanacheRepositoryBase<JobAction, Long> {
 
     /** The actions these jobs' current generations started, in the order they were recorded. */
     List<JobAction> ofJobs(Collection<UUID> jobIds) {
-        return SqlArrays.entities(getEntityManager(), """
-                select a.* from job_action a join job j on j.id = a.job_id
+        return SqlArrays.selected(getEntityManager(), """
+                select a.id from job_action a join job j on j.id = a.job_id
                 where a.job_id = any(:ids) and a.generation = j.generation
                 order by a.id""", JobAction.class, SqlArrays.uuids(jobIds));
     }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -540,8 +541,8 @@ public class JobStore {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return SqlArrays.entities(em, "select * from job where id = any(:ids) order by seq", Job.class,
-                SqlArrays.uuids(ids));
+        return SqlArrays.found(em, Job.class, List.copyOf(ids)).stream().sorted(Comparator.comparingLong(job -> job.seq))
+                .toList();
     }
 
     private String json(Object value) {

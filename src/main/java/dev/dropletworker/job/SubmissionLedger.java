@@ -133,7 +133,7 @@ public class SubmissionLedger {
      * overlapping sets never wait on each other in a circle.
      */
     List<Job> lockInIdOrder(Collection<UUID> jobIds) {
-        return SqlArrays.entities(em, "select * from job where id = any(:ids) order by id for update", Job.class,
+        return SqlArrays.selected(em, "select id from job where id = any(:ids) order by id for update", Job.class,
                 SqlArrays.uuids(jobIds));
     }
 }

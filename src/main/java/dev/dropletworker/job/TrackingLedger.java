@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -114,8 +115,9 @@ public class TrackingLedger {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return SqlArrays.entities(em, "select * from job_action where id = any(:ids) order by next_poll_at, id",
-                JobAction.class, SqlArrays.longs(ids)).stream().map(JobAction::view).toList();
+        return SqlArrays.found(em, JobAction.class, ids).stream()
+                .sorted(Comparator.comparing((JobAction row) -> row.nextPollAt).thenComparing(row -> row.id))
+                .map(JobAction::view).toList();
     }
 
     /** How many actions each account has in flight (all pods' together), held ones included. */
@@ -283,8 +285,8 @@ public class TrackingLedger {
         if (actions.isEmpty()) {
             return Set.of();
         }
-        List<JobAction> rows = SqlArrays.entities(em,
-                "select * from job_action where id = any(:ids) order by id for update", JobAction.class,
+        List<JobAction> rows = SqlArrays.selected(em,
+                "select id from job_action where id = any(:ids) order by id for update", JobAction.class,
                 SqlArrays.longs(actions.keySet()));
         Instant now = moves.now();
         Set<Long> finished = new HashSet<>();
