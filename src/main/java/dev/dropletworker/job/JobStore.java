@@ -541,8 +541,8 @@ public class JobStore {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return SqlArrays.found(em, Job.class, List.copyOf(ids)).stream().sorted(Comparator.comparingLong(job -> job.seq))
-                .toList();
+        return SqlArrays.found(em, Job.class, List.copyOf(ids)).stream()
+                .sorted(Comparator.comparingLong(job -> job.seq)).toList();
     }
 
     private String json(Object value) {
