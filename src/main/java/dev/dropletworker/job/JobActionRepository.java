@@ -13,7 +13,9 @@ class JobActionRepository implements PanacheRepositoryBase<JobAction, Long> {
 
     /** The actions the job's current generation started, in the order they were recorded. */
     List<JobAction> ofJob(UUID jobId) {
-        return ofJobs(List.of(jobId));
+        // One statement whose translation is cached: one job's actions need no id list loaded after it.
+        return list("jobId = ?1 and generation = (select j.generation from Job j where j.id = ?1)", Sort.by("id"),
+                jobId);
     }
 
     /** The actions these jobs' current generations started, in the order they were recorded. */
