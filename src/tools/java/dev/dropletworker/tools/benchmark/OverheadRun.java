@@ -18,8 +18,18 @@ import java.util.Optional;
  * latency comes from its rows: command recorded → POST sent, and action seen finished → event
  * published (the first poll's wait, which DigitalOcean's action time would fill, is between the two
  * and not in either).
+ *
+ * <p>Before the offer the pods' CPU is read over {@link #IDLE_SAMPLE} with nothing to do (their
+ * timers, heartbeats and metrics), and the second half's cost a job is also given without that
+ * idle rate: at an offer a pod keeps up with, the idle cost spread over few jobs would otherwise
+ * read as the jobs' own.
  */
 final class OverheadRun {
+
+    /** How long the pods are left alone after readiness before their idle CPU is read. */
+    static final Duration IDLE_SETTLE = Duration.ofSeconds(5);
+    /** How long their idle CPU is read. */
+    static final Duration IDLE_SAMPLE = Duration.ofSeconds(15);
 
     private final BenchmarkOptions o;
 
@@ -37,6 +47,13 @@ final class OverheadRun {
             List<Long> droplets = ground.seed("bench", o.droplets());
             ground.launch(o.pods(), o.workerSettings());
             List<CommandSender.Reboot> commands = CommandSender.reboots(droplets, o.actions(), "overhead");
+            Thread.sleep(IDLE_SETTLE.toMillis());
+            long idleFrom = ground.podsCpuMillis();
+            long idleStart = System.nanoTime();
+            Thread.sleep(IDLE_SAMPLE.toMillis());
+            Double idlePerSecond = idleFrom < 0 ? null
+                    : (ground.podsCpuMillis() - idleFrom) / secondsSince(idleStart);
+            progress(String.format("idle: %.1f ms of CPU a second", idlePerSecond));
             RequestCounts before = RequestCounts.of(ground.simulator, BenchmarkGround.WORKER_TOKEN_LABEL);
             Optional<PostgresCpu> database = ground.database.cpu();
             long databaseBefore = database.map(PostgresCpu::millis).orElse(-1L);
@@ -48,10 +65,12 @@ final class OverheadRun {
             int half = commands.size() / 2;
             events.awaitAnswered(half, o.drainTimeout());
             long cpuAtHalf = ground.podsCpuMillis();
+            long halfAt = System.nanoTime();
             long jitAtHalf = ground.podsCompilerCpuMillis();
             int answeredAtHalf = events.answered();
             boolean answered = events.awaitAnswered(commands.size(), o.drainTimeout());
             long cpuAfter = ground.podsCpuMillis();
+            double secondHalfSeconds = secondsSince(halfAt);
             long databaseAfter = database.map(PostgresCpu::millis).orElse(-1L);
             long jitAfter = ground.podsCompilerCpuMillis();
             int jobs = events.answered();
@@ -73,6 +92,11 @@ final class OverheadRun {
                     .put("worker_cpu_ms_per_job_second_half", "worker CPU ms per job, second half (JIT warm)",
                             cpuAtHalf < 0 || jobs <= answeredAtHalf ? null
                                     : (double) (cpuAfter - cpuAtHalf) / (jobs - answeredAtHalf))
+                    .put("worker_idle_cpu_ms_per_s", "worker CPU ms per second idle, before the offer", idlePerSecond)
+                    .put("worker_cpu_ms_per_job_second_half_net", "second half, without the idle rate",
+                            cpuAtHalf < 0 || idlePerSecond == null || jobs <= answeredAtHalf ? null
+                                    : (cpuAfter - cpuAtHalf - idlePerSecond * secondHalfSeconds)
+                                            / (jobs - answeredAtHalf))
                     .put("jit_cpu_ms_per_job", "of it the JIT compiler threads'",
                             jitBefore < 0 || jobs == 0 ? null : (double) (jitAfter - jitBefore) / jobs)
                     .put("jit_cpu_ms_per_job_second_half", "of it the JIT compiler threads', second half",
@@ -92,5 +116,9 @@ final class OverheadRun {
                     .put("peak_rss_mib", "peak RSS per pod (MiB)", ground.podsPeakRssMib());
         }
         return report;
+    }
+
+    private static double secondsSince(long nanoTime) {
+        return (System.nanoTime() - nanoTime) / 1e9;
     }
 }
