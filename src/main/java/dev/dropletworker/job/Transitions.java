@@ -177,10 +177,23 @@ class Transitions {
     }
 
     private static void log(Job job, JobState from, JobState to, String detail) {
-        try (JobLogContext fields = JobLogContext.of(job)) {
-            LOG.infof("job %s %s -> %s command_id=%s droplet_id=%s attempts=%d%s", job.id, from == null ? "new" : from,
-                    to, job.commandId, job.dropletId, job.attempts, detail == null ? "" : " (" + detail + ")");
+        if (!LOG.isInfoEnabled()) {
+            return;
         }
+        try (JobLogContext fields = JobLogContext.of(job)) {
+            LOG.info(line(job, from, to, detail));
+        }
+    }
+
+    /**
+     * A transition's INFO line. Joined, not formatted: on Java 17 every {@code %d} of
+     * {@code String.format} builds a new {@code DecimalFormatSymbols}, and formatting this line and
+     * the tracker's were 1.9% of the worker's CPU samples in a profile of the overhead scenario.
+     */
+    static String line(Job job, JobState from, JobState to, String detail) {
+        return "job " + job.id + " " + (from == null ? "new" : from) + " -> " + to + " command_id=" + job.commandId
+                + " droplet_id=" + job.dropletId + " attempts=" + job.attempts
+                + (detail == null ? "" : " (" + detail + ")");
     }
 
     private void announceFinished(Job job, List<ActionView> started) {

@@ -275,10 +275,18 @@ public class ActionFollower {
     }
 
     private static void logFinished(JobView job, ActionView row, Action action) {
-        try (JobLogContext fields = JobLogContext.of(job)) {
-            LOG.infof("job %s action %d %s command_id=%s droplet_id=%s", job.id(), row.actionId(),
-                    action.finalStatus(), job.commandId(), action.resourceId());
+        if (!LOG.isInfoEnabled()) {
+            return;
         }
+        try (JobLogContext fields = JobLogContext.of(job)) {
+            LOG.info(finishedLine(job, row, action));
+        }
+    }
+
+    /** An action's end as one INFO line, joined rather than formatted (as {@code Transitions.line}). */
+    static String finishedLine(JobView job, ActionView row, Action action) {
+        return "job " + job.id() + " action " + row.actionId() + " " + action.finalStatus() + " command_id="
+                + job.commandId() + " droplet_id=" + action.resourceId();
     }
 
     /** Actions a list read showed finished before their next poll came due. */
