@@ -179,6 +179,27 @@ class JobStoreTest {
         }
     }
 
+    /** Jobs loaded by one array of ids come in the order of the ids; an id without a job is left out. */
+    @Test
+    void jobsOfAnIdArrayComeInTheOrderOfTheIdsWithoutTheMissingOnes() {
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String commandId = "store-array-" + i + "-" + UUID.randomUUID();
+            ids.add(QuarkusTransaction.requiringNew().call(() -> jobs.record(rejected(commandId))).orElseThrow().id());
+        }
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "update job set command_type = 'test.parked' where id = any(:ids)")
+                .setParameter("ids", ids.toArray(UUID[]::new)).executeUpdate());
+        List<UUID> asked = List.of(ids.get(2), UUID.randomUUID(), ids.get(0), ids.get(1));
+
+        List<UUID> found = QuarkusTransaction.requiringNew().call(() -> SqlArrays.found(em, Job.class, asked).stream()
+                .map(job -> job.id).toList());
+
+        assertEquals(List.of(ids.get(2), ids.get(0), ids.get(1)), found);
+        assertEquals(List.of(), QuarkusTransaction.requiringNew().call(() -> SqlArrays.found(em, Job.class,
+                List.of(UUID.randomUUID()))));
+    }
+
     /**
      * Tracking ends the jobs of a round together: each with its transition and its event, and if one
      * of them cannot end, none does (the finisher then ends them one at a time).

@@ -1,0 +1,29 @@
+package dev.dropletworker.job;
+
+import io.quarkus.hibernate.orm.PersistenceUnitExtension;
+import org.hibernate.boot.model.FunctionContributions;
+import org.hibernate.boot.model.FunctionContributor;
+import org.hibernate.type.BasicTypeRegistry;
+import org.hibernate.type.StandardBasicTypes;
+
+/**
+ * HQL functions over one array parameter, for {@link SqlArrays#found}: {@code id_in(e.id, :ids)}
+ * is {@code e.id = any(:ids)}, and {@code id_position(e.id, :ids)} is its place in the array. An
+ * HQL query with them is one text whatever the number of ids, so Hibernate translates it once.
+ */
+@PersistenceUnitExtension
+public class SqlArrayFunctions implements FunctionContributor {
+
+    @Override
+    public void contributeFunctions(FunctionContributions functions) {
+        BasicTypeRegistry types = functions.getTypeConfiguration().getBasicTypeRegistry();
+        functions.getFunctionRegistry().patternDescriptorBuilder("id_in", "(?1 = any(?2))")
+                .setExactArgumentCount(2)
+                .setInvariantType(types.resolve(StandardBasicTypes.BOOLEAN))
+                .register();
+        functions.getFunctionRegistry().patternDescriptorBuilder("id_position", "array_position(?2, ?1)")
+                .setExactArgumentCount(2)
+                .setInvariantType(types.resolve(StandardBasicTypes.INTEGER))
+                .register();
+    }
+}
