@@ -33,7 +33,7 @@ final class SqlArrays {
         String entity = em.getMetamodel().entity(type).getName();
         // As the multi-id loader did, the query leaves the session's changes to the commit: a flush
         // before it would check every entity of the session for changes.
-        return em.createQuery("from " + entity + " e where id_in(e.id, :ids) order by id_position(e.id, :ids)", type)
+        return em.createQuery("from " + entity + " e where id_in(:ids, e.id) order by id_position(:ids, e.id)", type)
                 .setParameter("ids", array).setFlushMode(FlushModeType.COMMIT).getResultList();
     }
 
