@@ -2,6 +2,7 @@ package dev.dropletworker.digitalocean;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -11,8 +12,8 @@ public record Action(
         long id,
         String status,
         String type,
-        @JsonProperty("started_at") Instant startedAt,
-        @JsonProperty("completed_at") Instant completedAt,
+        @JsonProperty("started_at") @JsonDeserialize(using = ApiInstantDeserializer.class) Instant startedAt,
+        @JsonProperty("completed_at") @JsonDeserialize(using = ApiInstantDeserializer.class) Instant completedAt,
         @JsonProperty("resource_id") Long resourceId,
         @JsonProperty("resource_type") String resourceType,
         @JsonProperty("region_slug") String regionSlug) {
