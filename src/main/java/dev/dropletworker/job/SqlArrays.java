@@ -4,7 +4,9 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.FlushModeType;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Statements over a set of ids take them as one array parameter ({@code id = any(:ids)}), so that
@@ -21,6 +23,9 @@ import java.util.UUID;
  */
 final class SqlArrays {
 
+    /** The HQL that loads an entity type by an id array, built once per type. */
+    private static final Map<Class<?>, String> BY_IDS = new ConcurrentHashMap<>();
+
     private SqlArrays() {
     }
 
@@ -30,11 +35,12 @@ final class SqlArrays {
             return List.of();
         }
         Object[] array = ids.get(0) instanceof UUID ? ids.toArray(UUID[]::new) : ids.toArray(Long[]::new);
-        String entity = em.getMetamodel().entity(type).getName();
+        String hql = BY_IDS.computeIfAbsent(type, t -> "from " + em.getMetamodel().entity(t).getName()
+                + " e where id_in(:ids, e.id) order by id_position(:ids, e.id)");
         // As the multi-id loader did, the query leaves the session's changes to the commit: a flush
         // before it would check every entity of the session for changes.
-        return em.createQuery("from " + entity + " e where id_in(:ids, e.id) order by id_position(:ids, e.id)", type)
-                .setParameter("ids", array).setFlushMode(FlushModeType.COMMIT).getResultList();
+        return em.createQuery(hql, type).setParameter("ids", array).setFlushMode(FlushModeType.COMMIT)
+                .getResultList();
     }
 
     /**
